@@ -1,0 +1,117 @@
+"""What every stage reports: findings from rules and problems from load, graph and inference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    """Ordered so that `severity >= threshold` means "counts as a failure"."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str | Severity) -> Severity:
+        if isinstance(value, Severity):
+            return value
+        try:
+            return cls[value.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {value!r}: use error, warning or info") from None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule (or an inference step, on behalf of a rule) says about one layer.
+
+    `field` names the layer's key the finding is about (e.g. "stride"), so the location can
+    point at that key's line; `severity` overrides the rule's default (used for refusals that
+    a framework would raise).
+    """
+
+    layer: str
+    message: str
+    help: str | None = None
+    note: str | None = None
+    field: str | None = None
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A located, coded finding, as the reporters print it."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    rule: str
+    severity: Severity
+    layer: str | None
+    message: str
+    help: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "rule": self.rule,
+            "severity": str(self.severity),
+            "layer": self.layer,
+            "message": self.message,
+            "note": self.note,
+            "help": self.help,
+        }
+
+
+@dataclass(frozen=True)
+class Reserved:
+    """A reserved diagnostic kind of the engine itself (not a rule module)."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+SYNTAX_ERROR = Reserved("AL901", "syntax-error", Severity.ERROR, "the file is not valid TOML or JSON")
+SCHEMA_ERROR = Reserved(
+    "AL902", "schema-error", Severity.ERROR, "a key or value does not fit the spec format"
+)
+GRAPH_ERROR = Reserved(
+    "AL903", "graph-error", Severity.ERROR, "duplicate names, unknown references or cycles"
+)
+UNUSED_OUTPUT = Reserved(
+    "AL904", "unused-output", Severity.WARNING, "a layer whose output no other layer uses"
+)
+SHAPE_ERROR = Reserved(
+    "AL905", "shape-error", Severity.ERROR, "a layer that cannot take the input it is given"
+)
+PLUGIN_ERROR = Reserved(
+    "AL906", "plugin-error", Severity.ERROR, "a rule plugin that failed to load or to run"
+)
+RESERVED = (SYNTAX_ERROR, SCHEMA_ERROR, GRAPH_ERROR, UNUSED_OUTPUT, SHAPE_ERROR, PLUGIN_ERROR)
+
+
+@dataclass
+class Problem:
+    """A problem found before the rules run, not yet located in the file.
+
+    `path` is the key path into the document (e.g. ("layers", 3, "stride")); the loader maps
+    it to a line and column through the source map.
+    """
+
+    kind: Reserved
+    message: str
+    path: tuple = ()
+    layer: str | None = None
+    help: str | None = None

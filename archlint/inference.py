@@ -1,0 +1,113 @@
+"""Infer: graph -> Analysis, every layer's shapes and parameters, in topological order.
+
+A layer whose input is unknown (an upstream layer could not be computed, or the graph is
+broken there) is unknown too, silently: the reason is reported once, where it arises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from archlint.diagnostics import Finding
+from archlint.graph import INPUT, input_names
+from archlint.layers import Axis, LayerBase, Refusal, Shape, TransposedAxis
+from archlint.spec import Spec
+
+
+@dataclass
+class LayerResult:
+    """What inference knows about one layer."""
+
+    name: str
+    index: int
+    layer: LayerBase
+    inputs: list[Shape] | None  # None where any input is unknown
+    output: Shape | None
+    params: int | None
+    axes: tuple[Axis | TransposedAxis, ...] = ()
+    refusals: list[Refusal] = field(default_factory=list)
+
+    @property
+    def type(self) -> str:
+        return self.layer.type  # type: ignore[attr-defined]
+
+    @property
+    def passthrough(self) -> bool:
+        """One input, same shape out, no window: activations, batchnorm, dropout."""
+        return (
+            not self.axes and self.inputs is not None and len(self.inputs) == 1
+            and self.output == self.inputs[0]
+        )
+
+
+@dataclass
+class Analysis:
+    """The spec, its graph, and each layer's result in topological order."""
+
+    spec: Spec
+    graph: nx.DiGraph
+    layers: dict[str, LayerResult]
+
+    @property
+    def input_shape(self) -> Shape:
+        return self.spec.input.shape  # type: ignore[return-value]
+
+    @property
+    def total_params(self) -> int:
+        return sum(r.params or 0 for r in self.layers.values())
+
+    def readers(self, name: str) -> list[LayerResult]:
+        """The layers that read `name`'s output."""
+        return [self.layers[n] for n in self.graph.successors(name) if n in self.layers]
+
+    def sources(self, name: str) -> list[LayerResult]:
+        """The layers `name` reads (the network input is not a layer and is left out)."""
+        return [self.layers[n] for n in self.graph.predecessors(name) if n in self.layers]
+
+    def previous(self, name: str) -> LayerResult | None:
+        """The nearest layer before `name` that is not a passthrough, on a single path."""
+        sources = self.sources(name)
+        while len(sources) == 1 and sources[0].passthrough:
+            sources = self.sources(sources[0].name)
+        return sources[0] if len(sources) == 1 else None
+
+    def following(self, name: str) -> LayerResult | None:
+        """The nearest layer after `name` that is not a passthrough, on a single path."""
+        readers = self.readers(name)
+        while len(readers) == 1 and readers[0].passthrough:
+            readers = self.readers(readers[0].name)
+        return readers[0] if len(readers) == 1 else None
+
+    def refusals(self, owner: str) -> Iterator[Finding]:
+        """What inference refused on behalf of the rule (or reserved kind) named `owner`."""
+        for result in self.layers.values():
+            for refusal in result.refusals:
+                if refusal.owner == owner:
+                    yield refusal.finding
+
+
+def infer(spec: Spec, graph: nx.DiGraph) -> Analysis:
+    layers: dict[str, LayerResult] = {}
+    if not nx.is_directed_acyclic_graph(graph):
+        return Analysis(spec, graph, layers)
+    shapes: dict[str, Shape | None] = {INPUT: spec.input.shape}
+    for name in nx.topological_sort(graph):
+        if name == INPUT:
+            continue
+        index = graph.nodes[name]["index"]
+        layer = graph.nodes[name]["layer"]
+        names = input_names(spec, index)
+        inputs = [shapes.get(n) for n in names]
+        fits = layer.arity is None and len(names) >= 2 or layer.arity == len(names)
+        if not fits or any(s is None for s in inputs):
+            result = LayerResult(name, index, layer, None, None, None)
+        else:
+            out = layer.infer(inputs)
+            result = LayerResult(name, index, layer, inputs, out.output, out.params, out.axes,
+                                 out.refusals)
+        layers[name] = result
+        shapes[name] = result.output
+    return Analysis(spec, graph, layers)

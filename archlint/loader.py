@@ -1,0 +1,201 @@
+"""Load: text -> parsed document + source map -> Spec, with every problem located.
+
+Parse and schema problems are Problems with reserved codes, never exceptions; the only
+exception is LoadError, for a file that cannot be read at all (a usage error, exit 2).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from archlint.diagnostics import SCHEMA_ERROR, SYNTAX_ERROR, Problem
+from archlint.layers import LAYER_TYPES
+from archlint.sourcemap import SourceMap, json_positions, toml_positions
+from archlint.spec import Spec
+
+
+class LoadError(Exception):
+    """The file cannot be read (missing, a directory, not text)."""
+
+
+@dataclass
+class Document:
+    """One loaded file: its spec (None when it does not validate) and the problems found."""
+
+    path: str
+    spec: Spec | None
+    source_map: SourceMap = field(default_factory=SourceMap)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load(path: str | Path) -> Document:
+    """Read and validate a .toml or .json spec file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise LoadError(f"{path}: cannot read: {reason}") from None
+    fmt = "json" if path.suffix.lower() == ".json" else "toml"
+    return loads(text, fmt, str(path))
+
+
+def loads(text: str, fmt: str = "toml", filename: str = "<string>") -> Document:
+    """Validate a spec given as TOML or JSON text."""
+    try:
+        if fmt == "json":
+            data = json.loads(text)
+            source_map = json_positions(text)
+        else:
+            data = tomllib.loads(text)
+            source_map = toml_positions(text)
+    except json.JSONDecodeError as exc:
+        return _syntax_error(filename, exc.msg, exc.lineno, exc.colno)
+    except tomllib.TOMLDecodeError as exc:
+        msg, line, col = _toml_position(str(exc))
+        return _syntax_error(filename, msg, line, col)
+    doc = from_dict(data, filename)
+    doc.source_map = source_map
+    for path in source_map.duplicates:
+        doc.problems.append(
+            Problem(SCHEMA_ERROR, f"duplicate key '{path[-1]}': JSON keeps only the last one", path)
+        )
+    return doc
+
+
+def from_dict(data: object, filename: str = "<dict>") -> Document:
+    """Validate a spec given as a dict (as parsed from TOML or JSON, or built in code)."""
+    if not isinstance(data, dict):
+        message = "a spec is a table/object with [model], [input] and [[layers]]"
+        return Document(filename, None, problems=[Problem(SCHEMA_ERROR, message)])
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as exc:
+        return Document(filename, None, problems=schema_problems(exc, data))
+    return Document(filename, spec)
+
+
+def _syntax_error(filename: str, message: str, line: int, col: int) -> Document:
+    source_map = SourceMap({(): (line, col)})
+    return Document(filename, None, source_map, [Problem(SYNTAX_ERROR, message)])
+
+
+def _toml_position(message: str) -> tuple[str, int, int]:
+    match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if match:
+        return message[: match.start()], int(match[1]), int(match[2])
+    match = re.search(r"\s*\(at end of document\)$", message)
+    return (message[: match.start()] if match else message), 0, 0
+
+
+# ----------------------------------------------------------------- schema error messages
+
+
+def schema_problems(exc: ValidationError, data: dict) -> list[Problem]:
+    """One Problem per offending key, with pydantic's union noise folded away."""
+    grouped: dict[tuple, list[dict]] = {}
+    for error in exc.errors(include_url=False):
+        grouped.setdefault(_data_path(error["loc"], data), []).append(error)
+    return [_problem(path, errors, data) for path, errors in grouped.items()]
+
+
+def _data_path(loc: tuple, data: object) -> tuple:
+    """pydantic's loc without union tags and member labels: a key path into the document."""
+    path: list = []
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and part != node.get("type"):
+            path.append(part)  # a key the document lacks: where it is missing
+            node = None
+    return tuple(path)
+
+
+def _value_at(data: object, path: tuple) -> object:
+    for part in path:
+        try:
+            data = data[part]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _layer_name(data: dict, path: tuple) -> str | None:
+    if len(path) >= 2 and path[0] == "layers" and isinstance(path[1], int):
+        layer = _value_at(data, path[:2])
+        if isinstance(layer, dict) and isinstance(layer.get("name"), str):
+            return layer["name"]
+        kind = layer.get("type") if isinstance(layer, dict) else None
+        return f"{kind}_{path[1]}" if isinstance(kind, str) else f"layers[{path[1]}]"
+    return None
+
+
+def _problem(path: tuple, errors: list[dict], data: dict) -> Problem:
+    error = errors[0]
+    kind = error["type"]
+    key = path[-1] if path else None
+    layer = _layer_name(data, path)
+    owner = _owner(data, path)
+    help = None
+    if kind == "extra_forbidden":
+        message = f"unknown key '{key}'" + (f" in {owner}" if owner else "")
+        help = _did_you_mean(str(key), _known_keys(data, path[:-1]))
+    elif kind == "union_tag_invalid":
+        tag = error["ctx"]["tag"]
+        message = f"unknown layer type '{tag}'"
+        help = _did_you_mean(tag, LAYER_TYPES, lower=True) or "`archlint types` lists them"
+    elif kind == "union_tag_not_found":
+        message = "a layer needs a 'type' (e.g. type = \"conv2d\")"
+    elif kind == "missing":
+        message = f"missing key '{key}'" + (f" ({owner} needs it)" if owner else "")
+    else:
+        value = _value_at(data, path)
+        reasons = []
+        for e in errors:
+            msg = e["msg"].removeprefix("Value error, ")
+            if msg not in reasons:
+                reasons.append(msg)
+        message = f"{key}: " + "; or ".join(reasons) + f" (got {json.dumps(value)})"
+    return Problem(SCHEMA_ERROR, message, path, layer, help)
+
+
+def _owner(data: dict, path: tuple) -> str | None:
+    """'conv2d layer conv1', '[input]' or '[model]' for messages."""
+    if path[:1] == ("layers",) and len(path) > 2:
+        layer = _value_at(data, path[:2])
+        kind = layer.get("type") if isinstance(layer, dict) else None
+        return f"{kind} layer" if isinstance(kind, str) else "layer"
+    if path[:1] in (("input",), ("model",)) and len(path) > 1:
+        return f"[{path[0]}]"
+    return None
+
+
+def _known_keys(data: dict, table: tuple) -> list[str]:
+    from archlint.spec import Input, Model
+
+    if table == ():
+        return list(Spec.model_fields)
+    if table == ("input",):
+        return list(Input.model_fields)
+    if table == ("model",):
+        return list(Model.model_fields)
+    layer = _value_at(data, table)
+    cls = LAYER_TYPES.get(layer.get("type")) if isinstance(layer, dict) else None
+    return list(cls.model_fields) if cls else []
+
+
+def _did_you_mean(word: str, choices, lower: bool = False) -> str | None:
+    probe = word.lower() if lower else word
+    match = difflib.get_close_matches(probe, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None

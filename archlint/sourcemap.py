@@ -1,0 +1,263 @@
+"""Source maps: key path -> (line, column), for TOML and JSON documents.
+
+tomllib and json give values without positions, so after a document has parsed, a small
+scanner walks the same text again and records where every key, table and array element
+starts. The scanners only ever see text the real parser has accepted, so they can be simple;
+what they must get right is strings, comments and nesting, in any layout.
+
+A path is a tuple of keys and array indices, as pydantic reports error locations:
+("layers", 3, "stride") is the `stride` key of the fourth layer; ("layers", 3) is where that
+layer starts (its `[[layers]]` header, its inline table or its JSON object).
+"""
+
+from __future__ import annotations
+
+import json
+
+Path = tuple
+Position = tuple[int, int]
+
+
+class SourceMap:
+    """Positions of a document's keys; `locate` falls back to the nearest enclosing path."""
+
+    def __init__(
+        self, positions: dict[Path, Position] | None = None, duplicates: list[Path] | None = None
+    ) -> None:
+        self.positions: dict[Path, Position] = positions or {}
+        self.duplicates: list[Path] = duplicates or []  # JSON keys given twice
+
+    def locate(self, path: Path) -> Position:
+        path = tuple(path)
+        while path:
+            if path in self.positions:
+                return self.positions[path]
+            path = path[:-1]
+        return self.positions.get((), (1, 1))
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.line_starts = [0]
+        for n, ch in enumerate(text):
+            if ch == "\n":
+                self.line_starts.append(n + 1)
+        self.positions: dict[Path, Position] = {}
+        self.duplicates: list[Path] = []
+
+    def pos(self, i: int | None = None) -> Position:
+        i = self.i if i is None else i
+        lo, hi = 0, len(self.line_starts) - 1
+        while lo < hi:  # last line start <= i
+            mid = (lo + hi + 1) // 2
+            if self.line_starts[mid] <= i:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1, i - self.line_starts[lo] + 1
+
+    def mark(self, path: Path, i: int | None = None) -> None:
+        self.positions.setdefault(path, self.pos(i))
+
+    def peek(self, k: int = 0) -> str:
+        j = self.i + k
+        return self.text[j] if j < len(self.text) else ""
+
+    def startswith(self, s: str) -> bool:
+        return self.text.startswith(s, self.i)
+
+
+# --------------------------------------------------------------------------- TOML
+
+
+class _TomlScanner(_Scanner):
+    def skip_space(self, newlines: bool) -> None:
+        while self.i < len(self.text):
+            ch = self.text[self.i]
+            if ch in " \t\r" or (newlines and ch == "\n"):
+                self.i += 1
+            elif ch == "#":
+                while self.i < len(self.text) and self.text[self.i] != "\n":
+                    self.i += 1
+            else:
+                return
+
+    def string(self) -> str:
+        """Consume a string of any of TOML's four kinds; return its value (used for keys)."""
+        if self.startswith('"""') or self.startswith("'''"):
+            quote = self.text[self.i : self.i + 3]
+            j = self.i + 3
+            while not self.text.startswith(quote, j):
+                j += 2 if quote == '"""' and self.text[j] == "\\" else 1
+            while self.text.startswith(quote[0], j + 3):  # quotes just before the delimiter
+                j += 1
+            self.i = j + 3
+            return ""
+        quote = self.text[self.i]
+        j = self.i + 1
+        while self.text[j] != quote:
+            j += 2 if quote == '"' and self.text[j] == "\\" else 1
+        raw = self.text[self.i + 1 : j]
+        self.i = j + 1
+        return json.loads(f'"{raw}"') if quote == '"' and "\\" in raw else raw
+
+    def key(self) -> list[tuple[str, int]]:
+        """A dotted key: its parts with the offset where each starts."""
+        parts = []
+        while True:
+            self.skip_space(newlines=False)
+            start = self.i
+            if self.peek() in "\"'":
+                parts.append((self.string(), start))
+            else:
+                while self.i < len(self.text) and (self.text[self.i].isalnum() or self.text[self.i] in "_-"):
+                    self.i += 1
+                parts.append((self.text[start : self.i], start))
+            self.skip_space(newlines=False)
+            if self.peek() == ".":
+                self.i += 1
+                continue
+            return parts
+
+    def value(self, path: Path) -> None:
+        self.mark(path)
+        ch = self.peek()
+        if ch in "\"'":
+            self.string()
+        elif ch == "[":
+            self.i += 1
+            index = 0
+            while True:
+                self.skip_space(newlines=True)
+                if self.peek() == "]":
+                    self.i += 1
+                    return
+                self.value(path + (index,))
+                index += 1
+                self.skip_space(newlines=True)
+                if self.peek() == ",":
+                    self.i += 1
+        elif ch == "{":
+            self.i += 1
+            while True:
+                self.skip_space(newlines=True)
+                if self.peek() == "}":
+                    self.i += 1
+                    return
+                self.key_value(path)
+                self.skip_space(newlines=True)
+                if self.peek() == ",":
+                    self.i += 1
+        else:  # number, bool, date: up to the next delimiter
+            while self.i < len(self.text) and self.text[self.i] not in ",]}\n#":
+                self.i += 1
+
+    def key_value(self, table: Path) -> None:
+        path = table
+        for name, start in self.key():
+            path = path + (name,)
+            self.mark(path, start)
+        self.skip_space(newlines=False)
+        self.i += 1  # '='
+        self.skip_space(newlines=False)
+        self.value(path)
+
+    def scan(self) -> dict[Path, Position]:
+        table: Path = ()
+        array_counts: dict[Path, int] = {}
+        while True:
+            self.skip_space(newlines=True)
+            if self.i >= len(self.text):
+                return self.positions
+            if self.peek() == "[":
+                header_at = self.i
+                is_array = self.startswith("[[")
+                self.i += 2 if is_array else 1
+                table = ()
+                parts = [name for name, _start in self.key()]
+                for n, name in enumerate(parts):
+                    table = table + (name,)
+                    last_of_array = is_array and n == len(parts) - 1
+                    if table in array_counts and not last_of_array:  # in its latest element
+                        table = table + (array_counts[table] - 1,)
+                if is_array:
+                    array_counts[table] = array_counts.get(table, 0) + 1
+                    self.mark(table, header_at)
+                    table = table + (array_counts[table] - 1,)
+                self.mark(table, header_at)
+                self.i = self.text.index("]", self.i) + (2 if is_array else 1)
+            else:
+                self.key_value(table)
+
+
+def toml_positions(text: str) -> SourceMap:
+    return SourceMap(_TomlScanner(text).scan())
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+class _JsonScanner(_Scanner):
+    def skip_space(self) -> None:
+        while self.i < len(self.text) and self.text[self.i] in " \t\r\n":
+            self.i += 1
+
+    def string(self) -> str:
+        j = self.i + 1
+        while self.text[j] != '"':
+            j += 2 if self.text[j] == "\\" else 1
+        raw = self.text[self.i : j + 1]
+        self.i = j + 1
+        return json.loads(raw)
+
+    def value(self, path: Path) -> None:
+        self.skip_space()
+        self.mark(path)
+        ch = self.peek()
+        if ch == '"':
+            self.string()
+        elif ch == "[":
+            self.i += 1
+            index = 0
+            while True:
+                self.skip_space()
+                if self.peek() == "]":
+                    self.i += 1
+                    return
+                if self.peek() == ",":
+                    self.i += 1
+                    continue
+                self.value(path + (index,))
+                index += 1
+        elif ch == "{":
+            self.i += 1
+            while True:
+                self.skip_space()
+                if self.peek() == "}":
+                    self.i += 1
+                    return
+                if self.peek() == ",":
+                    self.i += 1
+                    continue
+                start = self.i
+                key = self.string()
+                here = path + (key,)
+                if here in self.positions:  # the last one wins: forget the first one's places
+                    self.duplicates.append(here)
+                    for old in [p for p in self.positions if p[: len(here)] == here]:
+                        del self.positions[old]
+                self.mark(path + (key,), start)
+                self.skip_space()
+                self.i += 1  # ':'
+                self.value(path + (key,))  # the member keeps its key's position
+        else:
+            while self.i < len(self.text) and self.text[self.i] not in ",]} \t\r\n":
+                self.i += 1
+
+
+def json_positions(text: str) -> SourceMap:
+    scanner = _JsonScanner(text)
+    scanner.value(())
+    return SourceMap(scanner.positions, scanner.duplicates)

@@ -1,0 +1,63 @@
+"""A linear layer that gets the wrong number of features, or an un-flattened map.
+
+**Why it matters.** A linear layer's weights are made for in_features inputs; any other number
+is refused by PyTorch. A linear layer applied to a (C, H, W) map is not refused when the width
+happens to equal in_features: PyTorch then acts on the last axis alone and the output is still
+a map, almost never what was meant. The fix is nearly always a missing flatten (or global
+pooling) before the classifier.
+
+**Fails**
+```toml
+[input]
+channels = 3
+height = 8
+width = 8
+
+[[layers]]
+type = "flatten"
+
+[[layers]]
+name = "fc"
+type = "linear"
+in_features = 100    # expect: AL006
+out_features = 10
+```
+
+**Passes**
+```toml
+[input]
+channels = 3
+height = 8
+width = 8
+
+[[layers]]
+type = "flatten"
+
+[[layers]]
+name = "fc"
+type = "linear"
+in_features = 192
+out_features = 10
+```
+"""
+
+from archlint import Finding, Severity
+from archlint.layers import fmt_shape
+
+CODE = "AL006"
+NAME = "feature-mismatch"
+SEVERITY = "error"
+
+
+def check(analysis, options):
+    yield from analysis.refusals(NAME)
+    for result in analysis.layers.values():
+        if result.type == "linear" and result.inputs and len(result.inputs[0]) > 1:
+            shape = result.inputs[0]
+            yield Finding(
+                result.name,
+                f"linear gets the map {fmt_shape(shape)} and acts on its last axis alone"
+                f" ({shape[-1]} features), giving {fmt_shape(result.output)}",
+                help="put a flatten (or global pooling and flatten) before it",
+                severity=Severity.WARNING,
+            )

@@ -1,0 +1,97 @@
+"""A convolution or pooling output size that is not an integer, so real input is never read.
+
+**Why it matters.** The output size is (N − F + 2P)/S + 1 (with dilation d, F becomes
+d·(F − 1) + 1). When it is not a whole number the windows do not tile the input: frameworks
+floor it in silence, and the last rows or columns of the input are never read. A 7×7 input
+with a 3×3 filter at stride 3 gives (7 − 3 + 2·0)/3 + 1 = 2.33: the last column is dropped.
+When only padding goes unread nothing is lost, and this rule stays quiet: torchvision's
+ResNet stem (7×7, stride 2, padding 3 on 224) gives 112.5 but every real pixel is read.
+Pooling with ceil_mode keeps the partial last window, so it is not a finding either.
+
+**Fails**
+```toml
+[input]
+channels = 1
+height = 7
+width = 7
+
+[[layers]]
+name = "conv1"
+type = "conv2d"
+out_channels = 8
+kernel_size = 3
+stride = 3        # expect: AL001
+```
+
+**Passes**
+```toml
+[input]
+channels = 1
+height = 7
+width = 7
+
+[[layers]]
+name = "conv1"
+type = "conv2d"
+out_channels = 8
+kernel_size = 3
+stride = 2
+```
+"""
+
+from __future__ import annotations
+
+from archlint import Finding
+from archlint.windows import Axis, show
+
+CODE = "AL001"
+NAME = "non-integer-output"
+SEVERITY = "warning"
+
+UNITS = {"height": "row", "width": "column", "length": "position", "depth": "slice"}
+
+
+def check(analysis, options):
+    for result in analysis.layers.values():
+        lossy = [a for a in result.axes if isinstance(a, Axis) and not a.ceil_mode and a.unread]
+        # square layers fail the same way on every axis: say it once
+        groups: dict[tuple, list[Axis]] = {}
+        for axis in lossy:
+            groups.setdefault((axis.size, axis.kernel, axis.stride, axis.dilation,
+                               axis.pad_begin, axis.pad_end), []).append(axis)
+        for axes in groups.values():
+            yield _finding(result.name, axes, all_axes=len(axes) == len(result.axes))
+
+
+def _finding(layer: str, axes: list[Axis], all_axes: bool) -> Finding:
+    axis = axes[0]
+    names = " and ".join(a.name for a in axes)
+    verb = "are not integers" if len(axes) > 1 else "is not an integer"
+    units = " and ".join(f"{UNITS[a.name]}{'s' if a.unread > 1 else ''}" for a in axes)
+    lost = "is" if axis.unread == 1 else "are"
+    note = (
+        f"frameworks floor it to {axis.out}: the last {axis.unread} {units} of the"
+        f" {axis.size}-wide input {lost} never read"
+    )
+    where = "" if all_axes else f" for the {names}"
+    fixes = [f"{key} = {value}{where} gives {out} exactly" for key, value, out in _fixes(axis)]
+    return Finding(
+        layer, f"output {names} {axis.formula()} {verb}", note=note,
+        help="; or ".join(fixes) or None, field="stride",
+    )
+
+
+def _fixes(axis: Axis):
+    """The nearest stride and the nearest padding that make the size exact."""
+    span = axis.size + axis.pad_begin + axis.pad_end - axis.extent
+    strides = [s for s in range(1, 2 * axis.stride + 1) if s != axis.stride and span % s == 0]
+    if strides:
+        s = min(strides, key=lambda s: (abs(s - axis.stride), s))
+        yield "stride", s, show(span // s + 1)
+    if axis.pad_begin == axis.pad_end:
+        for p in range(axis.stride):
+            for pad in (axis.pad_begin - p, axis.pad_begin + p):
+                total = axis.size + 2 * pad - axis.extent
+                if pad >= 0 and pad != axis.pad_begin and total >= 0 and total % axis.stride == 0:
+                    yield "padding", pad, show(total // axis.stride + 1)
+                    return
