@@ -30,14 +30,16 @@ def _expand(paths: tuple[str, ...]) -> list[Path]:
     return files
 
 
-def _check_all(paths: tuple[str, ...], config: Config) -> list[FileResult]:
-    results = []
+def _check_all(paths: tuple[str, ...], config: Config) -> tuple[list[FileResult], bool]:
+    """Results for every readable file; unreadable ones are reported on stderr (exit 2)."""
+    results, unreadable = [], False
     for path in _expand(paths):
         try:
             results.append(check(path, config=config))
         except LoadError as exc:
-            raise click.UsageError(str(exc)) from None
-    return results
+            click.echo(f"archlint: error: {exc}", err=True)
+            unreadable = True
+    return results, unreadable
 
 
 def _codes(values: tuple[str, ...]) -> list[str]:
@@ -66,9 +68,9 @@ def check_command(paths, fmt, fail_on, select, ignore) -> None:
     )
     _reject_unknown(config.select or [], "--select")
     _reject_unknown(config.ignore, "--ignore")
-    results = _check_all(paths, config)
+    results, unreadable = _check_all(paths, config)
     click.echo(report.check_json(results) if fmt == "json" else report.check_text(results))
-    sys.exit(1 if any(r.fails(config.fail_on) for r in results) else 0)
+    sys.exit(2 if unreadable else 1 if any(r.fails(config.fail_on) for r in results) else 0)
 
 
 @main.command("summary")
@@ -78,9 +80,9 @@ def summary_command(paths, fmt) -> None:
     """Per-layer output shapes and parameter counts, with totals."""
     from archlint import report
 
-    results = _check_all(paths, Config())
+    results, unreadable = _check_all(paths, Config())
     click.echo(report.summary_json(results) if fmt == "json" else report.summary_text(results))
-    sys.exit(1 if any(r.analysis is None for r in results) else 0)
+    sys.exit(2 if unreadable else 1 if any(r.analysis is None for r in results) else 0)
 
 
 @main.command("rules")

@@ -18,7 +18,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from archlint.diagnostics import Finding, Severity
-from archlint.windows import AXIS_NAMES, Axis, TransposedAxis, show
+from archlint.windows import AXIS_NAMES, Axis, TransposedAxis
 
 MAX_SIZE = 1_000_000
 """The largest size, count, stride or padding any field accepts (documented in the README)."""
@@ -155,14 +155,15 @@ class Conv(LayerBase):
                 field="in_channels", help=f"in_channels = {c_in}, or fix the layer before it",
             )
         c_in = self.in_channels or c_in
-        for what, n in (("input", c_in), ("output", self.out_channels)):
-            if n % self.groups:
-                result.refuse(
-                    "channel-mismatch", self.name,
-                    f"groups = {self.groups} does not divide the {n} {what} channels"
-                    f" ({n}/{self.groups} = {show(n / self.groups)})",
-                    field="groups", help="groups must divide both in_channels and out_channels",
-                )
+        bad = [f"{n} {what}" for what, n in (("input", c_in), ("output", self.out_channels))
+               if n % self.groups]
+        if bad:
+            result.refuse(
+                "channel-mismatch", self.name,
+                f"groups = {self.groups} does not divide the " + " or the ".join(bad)
+                + " channels", field="groups",
+                help="groups must divide both in_channels and out_channels",
+            )
         return c_in
 
     def infer(self, inputs: list[Shape]) -> Inferred:
@@ -302,14 +303,16 @@ class Pool(LayerBase):
         if not self.needs_map(shape, result):
             return result
         result.axes = self.axes(shape[1:])
-        for axis in result.axes:
-            if 2 * axis.pad_begin > axis.kernel:
-                result.refuse(
-                    "padding-mismatch", self.name,
-                    f"padding {axis.pad_begin} is more than half the kernel ({axis.kernel}) on the"
-                    f" {axis.name} axis: PyTorch refuses pool padding over kernel_size/2",
-                    field="padding", help=f"padding = {axis.kernel // 2} at most",
-                )
+        over = [a for a in result.axes if 2 * a.pad_begin > a.kernel]
+        if over:
+            a = over[0]
+            result.refuse(
+                "padding-mismatch", self.name,
+                f"padding {a.pad_begin} is more than half the kernel ({a.kernel}) on the "
+                + " and ".join(x.name for x in over)
+                + ": PyTorch refuses pool padding over kernel_size/2",
+                field="padding", help=f"padding = {a.kernel // 2} at most",
+            )
         result.output = _windowed(self, result, shape[0])
         return result
 

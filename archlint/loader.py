@@ -151,22 +151,27 @@ def _problem(path: tuple, errors: list[dict], data: dict) -> Problem:
     if kind == "extra_forbidden":
         message = f"unknown key '{key}'" + (f" in {owner}" if owner else "")
         help = _did_you_mean(str(key), _known_keys(data, path[:-1]))
+        if key in Spec.model_fields and len(path) > 1:
+            help = "in TOML a key after a [table] header belongs to that table: move it above"
     elif kind == "union_tag_invalid":
         tag = error["ctx"]["tag"]
         message = f"unknown layer type '{tag}'"
+        path = path + ("type",)
         help = _did_you_mean(tag, LAYER_TYPES, lower=True) or "`archlint types` lists them"
     elif kind == "union_tag_not_found":
         message = "a layer needs a 'type' (e.g. type = \"conv2d\")"
     elif kind == "missing":
         message = f"missing key '{key}'" + (f" ({owner} needs it)" if owner else "")
     else:
-        value = _value_at(data, path)
         reasons = []
         for e in errors:
             msg = e["msg"].removeprefix("Value error, ")
             if msg not in reasons:
                 reasons.append(msg)
-        message = f"{key}: " + "; or ".join(reasons) + f" (got {json.dumps(value)})"
+        if all(r.startswith("Input should be ") for r in reasons):
+            reasons = ["should be " + " or ".join(r.removeprefix("Input should be ") for r in reasons)]
+        got = json.dumps(_value_at(data, path))
+        message = (f"{key}: " if key is not None else "") + "; ".join(reasons) + f" (got {got})"
     return Problem(SCHEMA_ERROR, message, path, layer, help)
 
 
@@ -197,5 +202,7 @@ def _known_keys(data: dict, table: tuple) -> list[str]:
 
 def _did_you_mean(word: str, choices, lower: bool = False) -> str | None:
     probe = word.lower() if lower else word
+    if probe + "2d" in choices:  # "maxpool" is most likely the 2-d one
+        return f"did you mean '{probe}2d'?"
     match = difflib.get_close_matches(probe, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else None

@@ -65,11 +65,16 @@ class Axis:
 
     @property
     def unread(self) -> int:
-        """Real input positions at the end that no window reaches (padding not counted)."""
+        """Real input positions at the end that no window reaches (padding not counted).
+
+        A stride wider than the window skips positions between all windows anyway (see
+        `coverage`); only what is lost beyond that regular gap counts here.
+        """
         if self.out <= 0:
             return 0
         last_tap = (self.out - 1) * self.stride - self.pad_begin + self.extent - 1
-        return max(0, self.size - 1 - last_tap)
+        gap = max(0, self.stride - self.extent)
+        return max(0, self.size - 1 - last_tap - gap)
 
     @property
     def zero_windows(self) -> int:

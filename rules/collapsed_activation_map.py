@@ -31,6 +31,7 @@ name = "conv1"
 type = "conv2d"
 out_channels = 8
 kernel_size = 3
+padding = 1
 ```
 """
 

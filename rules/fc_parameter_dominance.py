@@ -10,6 +10,8 @@ Reported as information, and only in networks that have convolutions.
 
 **Options**
 - `share` (default 0.5): the share of all parameters one linear layer may hold.
+- `min_params` (default 1,000,000): smaller layers are never reported; in a tiny network
+  the classifier naturally holds much of a small total.
 
 **Fails**
 ```toml
@@ -31,7 +33,7 @@ type = "flatten"
 [[layers]]
 name = "fc"
 type = "linear"
-out_features = 100    # expect: AL009
+out_features = 1000    # expect: AL009
 ```
 
 **Passes**
@@ -66,7 +68,7 @@ from archlint import Finding
 CODE = "AL009"
 NAME = "fc-parameter-dominance"
 SEVERITY = "info"
-OPTIONS = {"share": 0.5}
+OPTIONS = {"share": 0.5, "min_params": 1_000_000}
 
 
 def check(analysis, options):
@@ -74,7 +76,10 @@ def check(analysis, options):
     if not total or not any(r.type.startswith("conv") for r in analysis.layers.values()):
         return
     for result in analysis.layers.values():
-        if result.type == "linear" and result.params and result.params > options["share"] * total:
+        params = result.params or 0
+        if result.type == "linear" and params >= options["min_params"] and (
+            params > options["share"] * total
+        ):
             yield Finding(
                 result.name,
                 f"holds {result.params:,} of the network's {total:,} parameters"

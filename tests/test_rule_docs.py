@@ -1,0 +1,53 @@
+"""Each rule's documentation is executable: its failing example fires, its passing one does not.
+
+A rule's docstring holds a **Fails** and a **Passes** TOML block; the failing block marks the
+line the diagnostic must point at with `# expect: CODE`.
+"""
+
+import re
+
+import pytest
+
+import archlint
+
+RULES, PLUGIN_PROBLEMS = archlint.installed_rules()
+BUILT_IN = [r for r in RULES if r.origin == "built-in"]
+
+
+def examples(rule: archlint.Rule) -> dict[str, str]:
+    blocks = re.findall(r"\*\*(Fails|Passes)\*\*\s*```toml\n(.*?)```", rule.doc, re.S)
+    return {kind: text for kind, text in blocks}
+
+
+def test_the_ten_built_in_rules_are_registered_through_entry_points():
+    assert not PLUGIN_PROBLEMS
+    assert [r.name for r in BUILT_IN] == [
+        "non-integer-output", "collapsed-activation-map", "shrinking-activation-map",
+        "padding-mismatch", "channel-mismatch", "feature-mismatch", "merge-mismatch",
+        "stride-exceeds-kernel", "fc-parameter-dominance", "bias-before-batchnorm",
+    ]
+    assert [r.code for r in BUILT_IN] == [f"AL{n:03d}" for n in range(1, 11)]
+
+
+@pytest.mark.parametrize("rule", BUILT_IN, ids=lambda r: r.name)
+def test_rule_has_documentation_with_both_examples(rule):
+    assert rule.summary and not rule.summary.endswith(":")
+    assert "**Why it matters.**" in rule.doc
+    assert set(examples(rule)) == {"Fails", "Passes"}, "a rule needs a failing and a passing example"
+
+
+@pytest.mark.parametrize("rule", BUILT_IN, ids=lambda r: r.name)
+def test_failing_example_fires_at_the_marked_line(rule):
+    text = examples(rule)["Fails"]
+    marked = [n for n, line in enumerate(text.splitlines(), 1) if f"# expect: {rule.code}" in line]
+    assert len(marked) == 1, "mark the expected line with '# expect: CODE'"
+    result = archlint.check(archlint.loads(text, "toml", "example.toml"))
+    fired = [d for d in result.diagnostics if d.code == rule.code]
+    assert fired, f"{rule.name} did not fire on its failing example"
+    assert fired[0].line == marked[0]
+
+
+@pytest.mark.parametrize("rule", BUILT_IN, ids=lambda r: r.name)
+def test_passing_example_is_clean(rule):
+    result = archlint.check(archlint.loads(examples(rule)["Passes"], "toml", "example.toml"))
+    assert result.diagnostics == []
