@@ -395,7 +395,7 @@ class BatchNorm(LayerBase):
     def infer(self, inputs: list[Shape]) -> Inferred:
         (shape,) = inputs
         result = Inferred(shape)
-        ranks = (2, 3) if self.ndim == 1 else (self.ndim + 1,)  # BatchNorm1d takes (C) or (C, L)
+        ranks = (1, 2) if self.ndim == 1 else (self.ndim + 1,)  # BatchNorm1d: (C) or (C, L)
         if len(shape) not in ranks:
             return Inferred(None).refuse(
                 "shape-error", self.name,
