@@ -86,9 +86,13 @@ def summary_command(paths, fmt) -> None:
 
 
 @main.command("rules")
-def rules_command() -> None:
+@click.option("--markdown", is_flag=True, help="The README's rule table.")
+def rules_command(markdown: bool) -> None:
     """List every rule: code, name, default severity, origin and summary."""
     rules, problems = installed_rules()
+    if markdown:
+        click.echo(rules_table(rules))
+        return
     for r in rules:
         click.echo(f"{r.code}  {r.name:<26} {str(r.severity):<8} {r.origin:<10} {r.summary}")
     for k in RESERVED:
@@ -132,3 +136,11 @@ def _reject_unknown(selected: list[str], option: str) -> None:
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise click.UsageError(f"{option}: unknown rule '{name}'{hint}")
+
+
+def rules_table(rules) -> str:
+    """The README's rule table, from each rule's docstring summary (written once)."""
+    lines = ["| code | name | severity | what it finds |", "|---|---|---|---|"]
+    lines += [f"| {r.code} | `{r.name}` | {r.severity} | {r.summary} |" for r in rules]
+    lines += [f"| {k.code} | `{k.name}` | {k.severity} | Reserved: {k.summary}. |" for k in RESERVED]
+    return "\n".join(lines)

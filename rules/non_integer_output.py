@@ -42,7 +42,7 @@ stride = 2
 from __future__ import annotations
 
 from archlint import Finding
-from archlint.windows import Axis, show
+from archlint.windows import Axis
 
 CODE = "AL001"
 NAME = "non-integer-output"
@@ -74,24 +74,31 @@ def _finding(layer: str, axes: list[Axis], all_axes: bool) -> Finding:
         f" {axis.size}-wide input {lost} never read"
     )
     where = "" if all_axes else f" for the {names}"
-    fixes = [f"{key} = {value}{where} gives {out} exactly" for key, value, out in _fixes(axis)]
     return Finding(
         layer, f"output {names} {axis.formula()} {verb}", note=note,
-        help="; or ".join(fixes) or None, field="stride",
+        help="; or ".join(_fixes(axis, names, where)) or None, field="stride",
     )
 
 
-def _fixes(axis: Axis):
-    """The nearest stride and the nearest padding that make the size exact."""
-    span = axis.size + axis.pad_begin + axis.pad_end - axis.extent
-    strides = [s for s in range(1, 2 * axis.stride + 1) if s != axis.stride and span % s == 0]
+def _fixes(axis: Axis, names: str, where: str):
+    """The nearest stride, padding and input size that make the output size exact."""
+    span = axis.size + axis.pad_begin + axis.pad_end - axis.extent  # (N − F + 2P)
+
+    def exact(span: int, stride: int = axis.stride) -> bool:
+        return span >= 0 and span % stride == 0
+
+    strides = [s for s in range(1, 2 * axis.stride + 1) if s != axis.stride and exact(span, s)]
     if strides:
         s = min(strides, key=lambda s: (abs(s - axis.stride), s))
-        yield "stride", s, show(span // s + 1)
+        yield f"stride = {s}{where} gives {span // s + 1} exactly"
     if axis.pad_begin == axis.pad_end:
-        for p in range(axis.stride):
-            for pad in (axis.pad_begin - p, axis.pad_begin + p):
-                total = axis.size + 2 * pad - axis.extent
-                if pad >= 0 and pad != axis.pad_begin and total >= 0 and total % axis.stride == 0:
-                    yield "padding", pad, show(total // axis.stride + 1)
-                    return
+        pads = [q for p in range(1, axis.stride) for q in (axis.pad_begin - p, axis.pad_begin + p)
+                if q >= 0 and exact(span + 2 * (q - axis.pad_begin))]
+        if pads:
+            q = pads[0]
+            yield f"padding = {q}{where} gives {(span + 2 * (q - axis.pad_begin)) // axis.stride + 1} exactly"
+    below = span - span % axis.stride
+    if below >= 0:
+        size = axis.size - span % axis.stride
+        yield (f"an input {names} of {size} or {size + axis.stride} gives"
+               f" {below // axis.stride + 1} or {below // axis.stride + 2} exactly")
