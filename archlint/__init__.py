@@ -15,8 +15,23 @@ from archlint.registry import Rule, rule
 from archlint.spec import Spec
 
 __all__ = [
-    "Analysis", "Config", "Diagnostic", "Document", "FileResult", "Finding", "LayerResult",
-    "LoadError", "Rule", "Severity", "Spec", "analyze", "check", "from_dict", "installed_rules",
-    "load", "loads", "rule",
+    "Analysis",
+    "Config",
+    "Diagnostic",
+    "Document",
+    "FileResult",
+    "Finding",
+    "LayerResult",
+    "LoadError",
+    "Rule",
+    "Severity",
+    "Spec",
+    "analyze",
+    "check",
+    "from_dict",
+    "installed_rules",
+    "load",
+    "loads",
+    "rule",
 ]
 __version__ = "0.1.0"

@@ -7,7 +7,13 @@ from functools import cache
 from pathlib import Path
 
 from archlint.diagnostics import (
-    PLUGIN_ERROR, SHAPE_ERROR, Diagnostic, Finding, Problem, Reserved, Severity,
+    PLUGIN_ERROR,
+    SHAPE_ERROR,
+    Diagnostic,
+    Finding,
+    Problem,
+    Reserved,
+    Severity,
 )
 from archlint.graph import build
 from archlint.inference import Analysis, infer
@@ -30,7 +36,11 @@ class Config:
         return chosen and code not in self.ignore and name not in self.ignore
 
     def options_for(self, rule: Rule) -> dict:
-        return {**rule.options, **self.options.get(rule.code, {}), **self.options.get(rule.name, {})}
+        return {
+            **rule.options,
+            **self.options.get(rule.code, {}),
+            **self.options.get(rule.name, {}),
+        }
 
 
 @dataclass
@@ -83,7 +93,8 @@ def check(
     diagnostics = [_locate_problem(document, p) for p in problems]
     diagnostics += [_locate_finding(document, analysis, r, f) for r, f in findings]
     diagnostics = [
-        d for d in diagnostics
+        d
+        for d in diagnostics
         if config.selects(d.code, d.rule) and not _suppressed(document, analysis, d)
     ]
     diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
@@ -94,10 +105,13 @@ def _run(rule: Rule, analysis: Analysis, options: dict, problems: list[Problem])
     try:
         return [(rule, f) for f in rule.check(analysis, options)]
     except Exception as exc:  # a rule that crashes is reported; the others still run
-        problems.append(Problem(
-            PLUGIN_ERROR, f"rule {rule.code} {rule.name} ({rule.origin}) crashed:"
-            f" {type(exc).__name__}: {exc}",
-        ))
+        problems.append(
+            Problem(
+                PLUGIN_ERROR,
+                f"rule {rule.code} {rule.name} ({rule.origin}) crashed:"
+                f" {type(exc).__name__}: {exc}",
+            )
+        )
         return []
 
 
@@ -105,8 +119,15 @@ def _locate_problem(document: Document, problem: Problem) -> Diagnostic:
     line, column = document.source_map.locate(problem.path)
     kind = problem.kind
     return Diagnostic(
-        document.path, max(line, 1), max(column, 1), kind.code, kind.name, kind.severity,
-        problem.layer, problem.message, problem.help,
+        document.path,
+        max(line, 1),
+        max(column, 1),
+        kind.code,
+        kind.name,
+        kind.severity,
+        problem.layer,
+        problem.message,
+        problem.help,
     )
 
 
@@ -120,8 +141,16 @@ def _locate_finding(
             path += (finding.field,)
     line, column = document.source_map.locate(path)
     return Diagnostic(
-        document.path, line, column, rule.code, rule.name, finding.severity or rule.severity,
-        finding.layer, finding.message, finding.help, finding.note,
+        document.path,
+        line,
+        column,
+        rule.code,
+        rule.name,
+        finding.severity or rule.severity,
+        finding.layer,
+        finding.message,
+        finding.help,
+        finding.note,
     )
 
 

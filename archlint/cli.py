@@ -55,8 +55,13 @@ def main() -> None:
 @main.command("check")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
-@click.option("--fail-on", type=SEVERITIES, default="warning", show_default=True,
-              help="The lowest severity that makes the exit code 1.")
+@click.option(
+    "--fail-on",
+    type=SEVERITIES,
+    default="warning",
+    show_default=True,
+    help="The lowest severity that makes the exit code 1.",
+)
 @click.option("--select", multiple=True, help="Only these rules (codes or names, comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rules (codes or names).")
 def check_command(paths, fmt, fail_on, select, ignore) -> None:
@@ -142,5 +147,7 @@ def rules_table(rules) -> str:
     """The README's rule table, from each rule's docstring summary (written once)."""
     lines = ["| code | name | severity | what it finds |", "|---|---|---|---|"]
     lines += [f"| {r.code} | `{r.name}` | {r.severity} | {r.summary} |" for r in rules]
-    lines += [f"| {k.code} | `{k.name}` | {k.severity} | Reserved: {k.summary}. |" for k in RESERVED]
+    lines += [
+        f"| {k.code} | `{k.name}` | {k.severity} | Reserved: {k.summary}. |" for k in RESERVED
+    ]
     return "\n".join(lines)

@@ -83,7 +83,9 @@ class Reserved:
     summary: str
 
 
-SYNTAX_ERROR = Reserved("AL901", "syntax-error", Severity.ERROR, "the file is not valid TOML or JSON")
+SYNTAX_ERROR = Reserved(
+    "AL901", "syntax-error", Severity.ERROR, "the file is not valid TOML or JSON"
+)
 SCHEMA_ERROR = Reserved(
     "AL902", "schema-error", Severity.ERROR, "a key or value does not fit the spec format"
 )

@@ -34,10 +34,15 @@ def build(spec: Spec) -> tuple[nx.DiGraph, list[Problem]]:
     for i, layer in enumerate(spec.layers):
         if layer.name == INPUT or layer.name in graph:
             what = "the network input" if layer.name == INPUT else "an earlier layer"
-            problems.append(Problem(
-                GRAPH_ERROR, f"duplicate name '{layer.name}': {what} is called that already",
-                ("layers", i, "name"), layer.name, "give every layer its own name",
-            ))
+            problems.append(
+                Problem(
+                    GRAPH_ERROR,
+                    f"duplicate name '{layer.name}': {what} is called that already",
+                    ("layers", i, "name"),
+                    layer.name,
+                    "give every layer its own name",
+                )
+            )
             continue
         graph.add_node(layer.name, index=i, layer=layer)
 
@@ -46,29 +51,46 @@ def build(spec: Spec) -> tuple[nx.DiGraph, list[Problem]]:
             continue  # a duplicate, already reported
         names = input_names(spec, i)
         if layer.arity == 1 and len(names) != 1:
-            problems.append(Problem(
-                GRAPH_ERROR, f"{layer.type} takes one input, {len(names)} given",
-                ("layers", i, "inputs"), layer.name,
-                "merge the branches first with add or concat" if len(names) > 1 else None,
-            ))
+            problems.append(
+                Problem(
+                    GRAPH_ERROR,
+                    f"{layer.type} takes one input, {len(names)} given",
+                    ("layers", i, "inputs"),
+                    layer.name,
+                    "merge the branches first with add or concat" if len(names) > 1 else None,
+                )
+            )
         elif layer.arity is None and len(names) < 2:
-            problems.append(Problem(
-                GRAPH_ERROR, f"{layer.type} merges two or more inputs, {len(names)} given",
-                ("layers", i, "inputs"), layer.name, 'inputs = ["branch_a", "branch_b"]',
-            ))
+            problems.append(
+                Problem(
+                    GRAPH_ERROR,
+                    f"{layer.type} merges two or more inputs, {len(names)} given",
+                    ("layers", i, "inputs"),
+                    layer.name,
+                    'inputs = ["branch_a", "branch_b"]',
+                )
+            )
         for name in names:
             if name not in graph:
                 close = difflib.get_close_matches(name, list(graph), n=1)
-                problems.append(Problem(
-                    GRAPH_ERROR, f"input '{name}' is not a layer of this spec",
-                    ("layers", i, "inputs"), layer.name,
-                    f"did you mean '{close[0]}'?" if close else None,
-                ))
+                problems.append(
+                    Problem(
+                        GRAPH_ERROR,
+                        f"input '{name}' is not a layer of this spec",
+                        ("layers", i, "inputs"),
+                        layer.name,
+                        f"did you mean '{close[0]}'?" if close else None,
+                    )
+                )
             elif name == layer.name:
-                problems.append(Problem(
-                    GRAPH_ERROR, "a layer cannot read its own output",
-                    ("layers", i, "inputs"), layer.name,
-                ))
+                problems.append(
+                    Problem(
+                        GRAPH_ERROR,
+                        "a layer cannot read its own output",
+                        ("layers", i, "inputs"),
+                        layer.name,
+                    )
+                )
             else:
                 graph.add_edge(name, layer.name)
 
@@ -83,11 +105,15 @@ def _cycles(graph: nx.DiGraph) -> list[Problem]:
         return []
     names = [edge[0] for edge in cycle]
     first = names[0]
-    return [Problem(
-        GRAPH_ERROR, "the layers form a cycle: " + " → ".join(names + [first]),
-        ("layers", graph.nodes[first]["index"], "inputs"), first,
-        "a spec is a feed-forward graph: break the loop by reading an earlier layer",
-    )]
+    return [
+        Problem(
+            GRAPH_ERROR,
+            "the layers form a cycle: " + " → ".join(names + [first]),
+            ("layers", graph.nodes[first]["index"], "inputs"),
+            first,
+            "a spec is a feed-forward graph: break the loop by reading an earlier layer",
+        )
+    ]
 
 
 def outputs(spec: Spec) -> list[str]:
@@ -99,15 +125,23 @@ def _unused(spec: Spec, graph: nx.DiGraph) -> list[Problem]:
     wanted = outputs(spec)
     for name in wanted:
         if name not in graph or name == INPUT:
-            problems.append(Problem(
-                GRAPH_ERROR, f"output '{name}' is not a layer of this spec",
-                ("model", "outputs"), None,
-            ))
+            problems.append(
+                Problem(
+                    GRAPH_ERROR,
+                    f"output '{name}' is not a layer of this spec",
+                    ("model", "outputs"),
+                    None,
+                )
+            )
     for name, data in graph.nodes(data=True):
         if name != INPUT and graph.out_degree(name) == 0 and name not in wanted:
-            problems.append(Problem(
-                UNUSED_OUTPUT, "no layer reads this layer's output, and it is not a model output",
-                ("layers", data["index"]), name,
-                "feed it to a later layer, remove it, or list it in [model] outputs",
-            ))
+            problems.append(
+                Problem(
+                    UNUSED_OUTPUT,
+                    "no layer reads this layer's output, and it is not a model output",
+                    ("layers", data["index"]),
+                    name,
+                    "feed it to a later layer, remove it, or list it in [model] outputs",
+                )
+            )
     return problems

@@ -38,7 +38,9 @@ class LayerResult:
     def passthrough(self) -> bool:
         """One input, same shape out, no window: activations, batchnorm, dropout."""
         return (
-            not self.axes and self.inputs is not None and len(self.inputs) == 1
+            not self.axes
+            and self.inputs is not None
+            and len(self.inputs) == 1
             and self.output == self.inputs[0]
         )
 
@@ -106,8 +108,9 @@ def infer(spec: Spec, graph: nx.DiGraph) -> Analysis:
             result = LayerResult(name, index, layer, None, None, None)
         else:
             out = layer.infer(inputs)
-            result = LayerResult(name, index, layer, inputs, out.output, out.params, out.axes,
-                                 out.refusals)
+            result = LayerResult(
+                name, index, layer, inputs, out.output, out.params, out.axes, out.refusals
+            )
         layers[name] = result
         shapes[name] = result.output
     return Analysis(spec, graph, layers)

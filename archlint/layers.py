@@ -81,8 +81,15 @@ class LayerBase(BaseModel):
         return _ndim(self.type)  # type: ignore[attr-defined]
 
     @field_validator(
-        "kernel_size", "stride", "padding", "dilation", "output_padding", "output_size",
-        "scale_factor", "size", check_fields=False,
+        "kernel_size",
+        "stride",
+        "padding",
+        "dilation",
+        "output_padding",
+        "output_size",
+        "scale_factor",
+        "size",
+        check_fields=False,
     )
     @classmethod
     def _one_value_per_axis(cls, value, info: ValidationInfo):
@@ -130,7 +137,9 @@ class Conv(LayerBase):
             return [(0, 0)] * self.ndim
         if self.padding == "same":
             out = []
-            for k, d in zip(_per_axis(self.kernel_size, self.ndim), _per_axis(self.dilation, self.ndim)):
+            for k, d in zip(
+                _per_axis(self.kernel_size, self.ndim), _per_axis(self.dilation, self.ndim)
+            ):
                 total = d * (k - 1)
                 out.append((total // 2, total - total // 2))
             return out
@@ -141,8 +150,12 @@ class Conv(LayerBase):
         return tuple(
             Axis(name, size, k, s, d, pb, pe)
             for name, size, k, s, d, (pb, pe) in zip(
-                AXIS_NAMES[n], spatial, _per_axis(self.kernel_size, n), _per_axis(self.stride, n),
-                _per_axis(self.dilation, n), self.pads(),
+                AXIS_NAMES[n],
+                spatial,
+                _per_axis(self.kernel_size, n),
+                _per_axis(self.stride, n),
+                _per_axis(self.dilation, n),
+                self.pads(),
             )
         )
 
@@ -150,18 +163,24 @@ class Conv(LayerBase):
         """The input channels the weights are made for; refuses mismatches and bad groups."""
         if self.in_channels is not None and self.in_channels != c_in:
             result.refuse(
-                "channel-mismatch", self.name,
+                "channel-mismatch",
+                self.name,
                 f"in_channels = {self.in_channels} but the input has {c_in} channels",
-                field="in_channels", help=f"in_channels = {c_in}, or fix the layer before it",
+                field="in_channels",
+                help=f"in_channels = {c_in}, or fix the layer before it",
             )
         c_in = self.in_channels or c_in
-        bad = [f"{n} {what}" for what, n in (("input", c_in), ("output", self.out_channels))
-               if n % self.groups]
+        bad = [
+            f"{n} {what}"
+            for what, n in (("input", c_in), ("output", self.out_channels))
+            if n % self.groups
+        ]
         if bad:
             result.refuse(
-                "channel-mismatch", self.name,
-                f"groups = {self.groups} does not divide the " + " or the ".join(bad)
-                + " channels", field="groups",
+                "channel-mismatch",
+                self.name,
+                f"groups = {self.groups} does not divide the " + " or the ".join(bad) + " channels",
+                field="groups",
                 help="groups must divide both in_channels and out_channels",
             )
         return c_in
@@ -179,9 +198,11 @@ class Conv(LayerBase):
         result.axes = self.axes(shape[1:])
         if self.padding == "same" and any(s > 1 for s in _per_axis(self.stride, self.ndim)):
             return result.refuse(
-                "padding-mismatch", self.name,
+                "padding-mismatch",
+                self.name,
                 "padding = 'same' is refused by PyTorch for stride > 1",
-                field="padding", help="give the padding as numbers, e.g. (kernel_size − 1)/2",
+                field="padding",
+                help="give the padding as numbers, e.g. (kernel_size − 1)/2",
             )
         result.output = _windowed(self, result, self.out_channels)
         return result
@@ -193,7 +214,8 @@ def _windowed(layer: LayerBase, result: Inferred, channels: int) -> Shape | None
     for axis in result.axes:
         if axis.out <= 0:
             result.refuse(
-                "collapsed-activation-map", layer.name,
+                "collapsed-activation-map",
+                layer.name,
                 f"output {axis.name} {axis.formula()}: the {axis.extent}-wide window does not fit"
                 f" in the {axis.padded}-wide padded input",
                 field="kernel_size",
@@ -234,15 +256,20 @@ class ConvTranspose(LayerBase):
         result.axes = tuple(
             TransposedAxis(*args)
             for args in zip(
-                AXIS_NAMES[n], shape[1:], _per_axis(self.kernel_size, n), _per_axis(self.stride, n),
-                _per_axis(self.dilation, n), _per_axis(self.padding, n),
+                AXIS_NAMES[n],
+                shape[1:],
+                _per_axis(self.kernel_size, n),
+                _per_axis(self.stride, n),
+                _per_axis(self.dilation, n),
+                _per_axis(self.padding, n),
                 _per_axis(self.output_padding, n),
             )
         )
         for axis in result.axes:
             if axis.output_padding >= max(axis.stride, axis.dilation):
                 result.refuse(
-                    "shape-error", self.name,
+                    "shape-error",
+                    self.name,
                     f"output_padding {axis.output_padding} must be smaller than the stride"
                     f" ({axis.stride}) or the dilation ({axis.dilation}), as PyTorch requires",
                     field="output_padding",
@@ -251,9 +278,11 @@ class ConvTranspose(LayerBase):
         for axis in result.axes:
             if axis.out <= 0:
                 return result.refuse(
-                    "collapsed-activation-map", self.name,
+                    "collapsed-activation-map",
+                    self.name,
                     f"output {axis.name} {axis.formula()}: the padding removes everything",
-                    field="padding", help="reduce the padding",
+                    field="padding",
+                    help="reduce the padding",
                 )
             sizes.append(axis.out)
         result.output = (self.out_channels, *sizes)
@@ -292,7 +321,11 @@ class Pool(LayerBase):
         return tuple(
             Axis(name, size, k, s, d, p, p, self.ceil_mode)
             for name, size, k, s, d, p in zip(
-                AXIS_NAMES[n], spatial, kernels, strides, _per_axis(self.dilation, n),
+                AXIS_NAMES[n],
+                spatial,
+                kernels,
+                strides,
+                _per_axis(self.dilation, n),
                 _per_axis(self.padding, n),
             )
         )
@@ -307,11 +340,13 @@ class Pool(LayerBase):
         if over:
             a = over[0]
             result.refuse(
-                "padding-mismatch", self.name,
+                "padding-mismatch",
+                self.name,
                 f"padding {a.pad_begin} is more than half the kernel ({a.kernel}) on the "
                 + " and ".join(x.name for x in over)
                 + ": PyTorch refuses pool padding over kernel_size/2",
-                field="padding", help=f"padding = {a.kernel // 2} at most",
+                field="padding",
+                help=f"padding = {a.kernel // 2} at most",
             )
         result.output = _windowed(self, result, shape[0])
         return result
@@ -321,8 +356,12 @@ class AdaptivePool(LayerBase):
     """torch.nn.AdaptiveAvgPool1d/2d/3d and AdaptiveMaxPool1d/2d/3d."""
 
     type: Literal[
-        "adaptive_avgpool1d", "adaptive_avgpool2d", "adaptive_avgpool3d",
-        "adaptive_maxpool1d", "adaptive_maxpool2d", "adaptive_maxpool3d",
+        "adaptive_avgpool1d",
+        "adaptive_avgpool2d",
+        "adaptive_avgpool3d",
+        "adaptive_maxpool1d",
+        "adaptive_maxpool2d",
+        "adaptive_maxpool3d",
     ]
     output_size: Size | list[Size | None]
 
@@ -344,7 +383,9 @@ class GlobalPool(LayerBase):
         (shape,) = inputs
         if len(shape) < 2:
             return Inferred(None).refuse(
-                "shape-error", self.name, f"{self.type} needs a (C, ...) map, got {fmt_shape(shape)}"
+                "shape-error",
+                self.name,
+                f"{self.type} needs a (C, ...) map, got {fmt_shape(shape)}",
             )
         return Inferred((shape[0],) + (1,) * (len(shape) - 1))
 
@@ -365,10 +406,12 @@ class Linear(LayerBase):
         result.params = in_features * self.out_features + (self.out_features if self.bias else 0)
         if in_features != arriving:
             result.refuse(
-                "feature-mismatch", self.name,
+                "feature-mismatch",
+                self.name,
                 f"in_features = {self.in_features} but {arriving} features arrive"
                 + (f" (the last axis of {fmt_shape(shape)})" if len(shape) > 1 else ""),
-                field="in_features", help=f"in_features = {arriving}, or fix the layer before it",
+                field="in_features",
+                help=f"in_features = {arriving}, or fix the layer before it",
             )
         return result
 
@@ -398,15 +441,18 @@ class BatchNorm(LayerBase):
         ranks = (1, 2) if self.ndim == 1 else (self.ndim + 1,)  # BatchNorm1d: (C) or (C, L)
         if len(shape) not in ranks:
             return Inferred(None).refuse(
-                "shape-error", self.name,
+                "shape-error",
+                self.name,
                 f"{self.type} needs a {ranks[-1]}-axis input, got {fmt_shape(shape)}",
             )
         channels = self.num_features or shape[0]
         if channels != shape[0]:
             result.refuse(
-                "channel-mismatch", self.name,
+                "channel-mismatch",
+                self.name,
                 f"num_features = {self.num_features} but the input has {shape[0]} channels",
-                field="num_features", help=f"num_features = {shape[0]}",
+                field="num_features",
+                help=f"num_features = {shape[0]}",
             )
         result.params = 2 * channels if self.affine else 0
         return result
@@ -416,8 +462,18 @@ class Activation(LayerBase):
     """Element-wise activations without parameters."""
 
     type: Literal[
-        "relu", "relu6", "sigmoid", "tanh", "gelu", "silu", "hardswish", "hardsigmoid",
-        "mish", "selu", "softplus", "identity",
+        "relu",
+        "relu6",
+        "sigmoid",
+        "tanh",
+        "gelu",
+        "silu",
+        "hardswish",
+        "hardsigmoid",
+        "mish",
+        "selu",
+        "softplus",
+        "identity",
     ]
     inplace: bool = False
 
@@ -445,9 +501,11 @@ class PReLU(LayerBase):
         result = Inferred(shape, params=self.num_parameters)
         if self.num_parameters not in (1, shape[0]):
             result.refuse(
-                "channel-mismatch", self.name,
+                "channel-mismatch",
+                self.name,
                 f"num_parameters = {self.num_parameters} but the input has {shape[0]} channels",
-                field="num_parameters", help=f"num_parameters = 1 or {shape[0]}",
+                field="num_parameters",
+                help=f"num_parameters = 1 or {shape[0]}",
             )
         return result
 
@@ -487,8 +545,10 @@ class Add(LayerBase):
         result = Inferred(_broadcast(inputs))
         if result.output is None:
             result.refuse(
-                "merge-mismatch", self.name,
-                f"cannot {self.type} shapes " + ", ".join(map(fmt_shape, inputs))
+                "merge-mismatch",
+                self.name,
+                f"cannot {self.type} shapes "
+                + ", ".join(map(fmt_shape, inputs))
                 + ": they do not broadcast",
                 field="inputs",
                 help="make the branches agree: a 1×1 conv for channels, a strided conv or pooling"
@@ -508,8 +568,10 @@ class Concat(LayerBase):
         for other in inputs[1:]:
             if len(other) != len(first) or other[1:] != first[1:]:
                 return Inferred(None).refuse(
-                    "merge-mismatch", self.name,
-                    "cannot concat " + ", ".join(map(fmt_shape, inputs))
+                    "merge-mismatch",
+                    self.name,
+                    "cannot concat "
+                    + ", ".join(map(fmt_shape, inputs))
                     + " along channels: all other axes must be equal",
                     field="inputs",
                     help="crop, pad or resample one branch so the spatial sizes agree",
@@ -521,9 +583,11 @@ class Upsample(LayerBase):
     """torch.nn.Upsample: by scale_factor (floored, like PyTorch) or to a size."""
 
     type: Literal["upsample"]
-    scale_factor: Annotated[float, Field(gt=0, le=MAX_SIZE)] | list[
+    scale_factor: (
         Annotated[float, Field(gt=0, le=MAX_SIZE)]
-    ] | None = None
+        | list[Annotated[float, Field(gt=0, le=MAX_SIZE)]]
+        | None
+    ) = None
     size: Sizes | None = None
     mode: Literal["nearest", "linear", "bilinear", "bicubic", "trilinear", "nearest-exact"] = (
         "nearest"
@@ -552,14 +616,33 @@ class Upsample(LayerBase):
             sizes = tuple(int(s * f) for s, f in zip(spatial, scales))
         if len(sizes) != n:
             return Inferred(None).refuse(
-                "shape-error", self.name, f"{len(sizes)} sizes given for {n} spatial axes",
+                "shape-error",
+                self.name,
+                f"{len(sizes)} sizes given for {n} spatial axes",
                 field="size" if self.size is not None else "scale_factor",
             )
         return Inferred((shape[0], *sizes))
 
 
 LAYER_CLASSES = (
-    Conv, ConvTranspose, Pool, AdaptivePool, GlobalPool, Linear, Flatten, BatchNorm,
-    Activation, LeakyReLU, ELU, PReLU, Softmax, Dropout, Add, Concat, Upsample,
+    Conv,
+    ConvTranspose,
+    Pool,
+    AdaptivePool,
+    GlobalPool,
+    Linear,
+    Flatten,
+    BatchNorm,
+    Activation,
+    LeakyReLU,
+    ELU,
+    PReLU,
+    Softmax,
+    Dropout,
+    Add,
+    Concat,
+    Upsample,
 )
-LAYER_TYPES = {t: cls for cls in LAYER_CLASSES for t in cls.model_fields["type"].annotation.__args__}
+LAYER_TYPES = {
+    t: cls for cls in LAYER_CLASSES for t in cls.model_fields["type"].annotation.__args__
+}

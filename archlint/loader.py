@@ -169,7 +169,9 @@ def _problem(path: tuple, errors: list[dict], data: dict) -> Problem:
             if msg not in reasons:
                 reasons.append(msg)
         if all(r.startswith("Input should be ") for r in reasons):
-            reasons = ["should be " + " or ".join(r.removeprefix("Input should be ") for r in reasons)]
+            reasons = [
+                "should be " + " or ".join(r.removeprefix("Input should be ") for r in reasons)
+            ]
         got = json.dumps(_value_at(data, path))
         message = (f"{key}: " if key is not None else "") + "; ".join(reasons) + f" (got {got})"
     return Problem(SCHEMA_ERROR, message, path, layer, help)

@@ -59,9 +59,18 @@ def rule(code: str, name: str, severity: str = "warning", options: dict | None =
     """Decorator: turn a `check(analysis, options)` function into a Rule, doc from its docstring."""
 
     def wrap(check: Callable[..., Iterable[Finding]]) -> Rule:
-        holder = type("R", (), {"CODE": code, "NAME": name, "SEVERITY": severity,
-                                "OPTIONS": options or {}, "check": staticmethod(check),
-                                "__doc__": check.__doc__})
+        holder = type(
+            "R",
+            (),
+            {
+                "CODE": code,
+                "NAME": name,
+                "SEVERITY": severity,
+                "OPTIONS": options or {},
+                "check": staticmethod(check),
+                "__doc__": check.__doc__,
+            },
+        )
         return Rule.from_object(holder)
 
     return wrap
@@ -77,19 +86,25 @@ def discover() -> tuple[list[Rule], list[Problem]]:
         try:
             loaded = Rule.from_object(ep.load(), origin)
         except Exception as exc:  # a broken plugin must not stop the other rules
-            problems.append(Problem(
-                PLUGIN_ERROR, f"rule plugin '{ep.name}' ({ep.value}) failed to load: "
-                f"{type(exc).__name__}: {exc}",
-            ))
+            problems.append(
+                Problem(
+                    PLUGIN_ERROR,
+                    f"rule plugin '{ep.name}' ({ep.value}) failed to load: "
+                    f"{type(exc).__name__}: {exc}",
+                )
+            )
             continue
         clash = rules.get(loaded.code) or next(
             (r for r in rules.values() if r.name == loaded.name), None
         )
         if clash:
-            problems.append(Problem(
-                PLUGIN_ERROR, f"rule plugin '{ep.name}' ({origin}) reuses {clash.code}"
-                f" {clash.name} of {clash.origin}; it was not loaded",
-            ))
+            problems.append(
+                Problem(
+                    PLUGIN_ERROR,
+                    f"rule plugin '{ep.name}' ({origin}) reuses {clash.code}"
+                    f" {clash.name} of {clash.origin}; it was not loaded",
+                )
+            )
             continue
         rules[loaded.code] = loaded
     return sorted(rules.values(), key=lambda r: r.code), problems

@@ -112,7 +112,9 @@ class _TomlScanner(_Scanner):
             if self.peek() in "\"'":
                 parts.append((self.string(), start))
             else:
-                while self.i < len(self.text) and (self.text[self.i].isalnum() or self.text[self.i] in "_-"):
+                while self.i < len(self.text) and (
+                    self.text[self.i].isalnum() or self.text[self.i] in "_-"
+                ):
                     self.i += 1
                 parts.append((self.text[start : self.i], start))
             self.skip_space(newlines=False)

@@ -54,15 +54,19 @@ class Input(BaseModel):
         spatial = {
             k: v
             for k, v in (
-                ("depth", self.depth), ("height", self.height),
-                ("width", self.width), ("length", self.length),
+                ("depth", self.depth),
+                ("height", self.height),
+                ("width", self.width),
+                ("length", self.length),
             )
             if v is not None
         }
         if self.features is not None:
             return (self.features,) if self.channels is None and not spatial else None
         if self.channels is None or set(spatial) not in (
-            {"length"}, {"height", "width"}, {"depth", "height", "width"},
+            {"length"},
+            {"height", "width"},
+            {"depth", "height", "width"},
         ):
             return None
         return (self.channels, *spatial.values())

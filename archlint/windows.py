@@ -16,9 +16,8 @@ from fractions import Fraction
 def show(value: Fraction | int) -> str:
     """2.33 for 7/3, 112.5 for 225/2, 3 for 3."""
     value = Fraction(value)
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{float(value):.2f}".rstrip("0")
+    text = str(value.numerator) if value.denominator == 1 else f"{float(value):.2f}".rstrip("0")
+    return text.replace("-", "−")
 
 
 @dataclass(frozen=True)
@@ -146,8 +145,8 @@ class TransposedAxis:
 
     def formula(self) -> str:
         return (
-            f"({self.size} − 1)·{self.stride} − 2·{self.padding} + {self.dilation}·({self.kernel} − 1)"
-            f" + {self.output_padding} + 1 = {self.out}"
+            f"({self.size} − 1)·{self.stride} − 2·{self.padding}"
+            f" + {self.dilation}·({self.kernel} − 1) + {self.output_padding} + 1 = {self.out}"
         )
 
 

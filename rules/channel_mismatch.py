@@ -1,4 +1,4 @@
-"""Channels that do not line up: a declared in_channels or num_features, or groups that do not divide.
+"""Channels that do not line up: declared in_channels or num_features, or groups that do not fit.
 
 **Why it matters.** A convolution's weights are made for a number of input channels; if the
 layer before it delivers another number, PyTorch refuses the forward pass. The same holds for

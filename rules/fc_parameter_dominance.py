@@ -77,8 +77,11 @@ def check(analysis, options):
         return
     for result in analysis.layers.values():
         params = result.params or 0
-        if result.type == "linear" and params >= options["min_params"] and (
-            params > options["share"] * total
+        if (
+            result.type == "linear"
+            and not result.refusals
+            and params >= options["min_params"]
+            and (params > options["share"] * total)
         ):
             yield Finding(
                 result.name,

@@ -62,8 +62,10 @@ def check(analysis, options):
         if result.type == "add" and result.output and len(set(result.inputs)) > 1:
             yield Finding(
                 result.name,
-                "add broadcasts " + ", ".join(map(fmt_shape, result.inputs))
+                "add broadcasts "
+                + ", ".join(map(fmt_shape, result.inputs))
                 + f" to {fmt_shape(result.output)}",
                 help="give both branches the same shape, or use mul for a deliberate scaling",
-                field="inputs", severity=Severity.WARNING,
+                field="inputs",
+                severity=Severity.WARNING,
             )

@@ -57,13 +57,15 @@ def check(analysis, options):
         # square layers fail the same way on every axis: say it once
         groups: dict[tuple, list[Axis]] = {}
         for axis in lossy:
-            groups.setdefault((axis.size, axis.kernel, axis.stride, axis.dilation,
-                               axis.pad_begin, axis.pad_end), []).append(axis)
+            groups.setdefault(
+                (axis.size, axis.kernel, axis.stride, axis.dilation, axis.pad_begin, axis.pad_end),
+                [],
+            ).append(axis)
         for axes in groups.values():
-            yield _finding(result.name, axes, all_axes=len(axes) == len(result.axes))
+            yield _finding(result, axes, all_axes=len(axes) == len(result.axes))
 
 
-def _finding(layer: str, axes: list[Axis], all_axes: bool) -> Finding:
+def _finding(result, axes: list[Axis], all_axes: bool) -> Finding:
     axis = axes[0]
     names = " and ".join(a.name for a in axes)
     verb = "are not integers" if len(axes) > 1 else "is not an integer"
@@ -74,9 +76,15 @@ def _finding(layer: str, axes: list[Axis], all_axes: bool) -> Finding:
         f" {axis.size}-wide input {lost} never read"
     )
     where = "" if all_axes else f" for the {names}"
+    fixes = list(_fixes(axis, names, where))
+    if "pool" in result.type:
+        fixes.insert(0, "ceil_mode = true keeps the partial last window")
     return Finding(
-        layer, f"output {names} {axis.formula()} {verb}", note=note,
-        help="; or ".join(_fixes(axis, names, where)) or None, field="stride",
+        result.name,
+        f"output {names} {axis.formula()} {verb}",
+        note=note,
+        help="; or ".join(fixes),
+        field="stride",
     )
 
 
@@ -87,18 +95,26 @@ def _fixes(axis: Axis, names: str, where: str):
     def exact(span: int, stride: int = axis.stride) -> bool:
         return span >= 0 and span % stride == 0
 
-    strides = [s for s in range(1, 2 * axis.stride + 1) if s != axis.stride and exact(span, s)]
+    lowest = 2 if axis.stride > 1 else 1  # a down-sampling layer should stay one
+    strides = [s for s in range(lowest, 2 * axis.stride + 1) if s != axis.stride and exact(span, s)]
     if strides:
         s = min(strides, key=lambda s: (abs(s - axis.stride), s))
         yield f"stride = {s}{where} gives {span // s + 1} exactly"
     if axis.pad_begin == axis.pad_end:
-        pads = [q for p in range(1, axis.stride) for q in (axis.pad_begin - p, axis.pad_begin + p)
-                if q >= 0 and exact(span + 2 * (q - axis.pad_begin))]
+        pads = [
+            q
+            for p in range(1, axis.stride)
+            for q in (axis.pad_begin - p, axis.pad_begin + p)
+            if q >= 0 and exact(span + 2 * (q - axis.pad_begin))
+        ]
         if pads:
             q = pads[0]
-            yield f"padding = {q}{where} gives {(span + 2 * (q - axis.pad_begin)) // axis.stride + 1} exactly"
+            size = (span + 2 * (q - axis.pad_begin)) // axis.stride + 1
+            yield f"padding = {q}{where} gives {size} exactly"
     below = span - span % axis.stride
     if below >= 0:
         size = axis.size - span % axis.stride
-        yield (f"an input {names} of {size} or {size + axis.stride} gives"
-               f" {below // axis.stride + 1} or {below // axis.stride + 2} exactly")
+        yield (
+            f"an input {names} of {size} or {size + axis.stride} gives"
+            f" {below // axis.stride + 1} or {below // axis.stride + 2} exactly"
+        )

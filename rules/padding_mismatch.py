@@ -120,9 +120,12 @@ def _zero_windows(result, axes):
 def _keeps_size(result) -> bool:
     axes = result.axes
     return (
-        result.type.startswith("conv") and bool(axes) and result.output is not None
-        and all(isinstance(a, Axis) and a.stride == 1 and a.extent > 1 and a.out == a.size
-                for a in axes)
+        result.type.startswith("conv")
+        and bool(axes)
+        and result.output is not None
+        and all(
+            isinstance(a, Axis) and a.stride == 1 and a.extent > 1 and a.out == a.size for a in axes
+        )
     )
 
 

@@ -65,8 +65,10 @@ OPTIONS = {"threshold": 0.5}
 def _trims(result) -> bool:
     axes = result.axes
     return (
-        bool(axes) and all(isinstance(a, Axis) and a.stride == 1 for a in axes)
-        and result.output is not None and any(a.out < a.size for a in axes)
+        bool(axes)
+        and all(isinstance(a, Axis) and a.stride == 1 for a in axes)
+        and result.output is not None
+        and any(a.out < a.size for a in axes)
     )
 
 

@@ -33,8 +33,10 @@ def test_json_syntax_error_is_located():
 
 
 def test_typo_in_a_key_says_did_you_mean():
-    d = only(HEAD + '[[layers]]\nname = "c"\ntype = "conv2d"\nout_channels = 8\n'
-             'kernel_size = 3\nstrdie = 2\n')
+    d = only(
+        HEAD + '[[layers]]\nname = "c"\ntype = "conv2d"\nout_channels = 8\n'
+        "kernel_size = 3\nstrdie = 2\n"
+    )
     assert (d.code, d.line, d.layer) == ("AL902", 11, "c")
     assert "unknown key 'strdie'" in d.message
     assert d.help == "did you mean 'stride'?"
@@ -42,7 +44,11 @@ def test_typo_in_a_key_says_did_you_mean():
 
 def test_unknown_layer_type_points_at_type():
     d = only(HEAD + '[[layers]]\nname = "c"\ntype = "Conv2D"\n')
-    assert (d.line, d.message, d.help) == (8, "unknown layer type 'Conv2D'", "did you mean 'conv2d'?")
+    assert (d.line, d.message, d.help) == (
+        8,
+        "unknown layer type 'Conv2D'",
+        "did you mean 'conv2d'?",
+    )
 
 
 def test_missing_type_and_missing_field():
@@ -52,17 +58,21 @@ def test_missing_type_and_missing_field():
     assert d.message == "missing key 'out_channels' (conv2d layer needs it)" and d.line == 6
 
 
-@pytest.mark.parametrize("value,words", [
-    ("0", "greater than or equal to 1"),
-    ("-3", "greater than or equal to 1"),
-    ("1_000_001", "less than or equal to 1000000"),
-    ('"8"', "valid integer"),
-    ("8.0", "valid integer"),
-    ("true", "valid integer"),
-])
+@pytest.mark.parametrize(
+    "value,words",
+    [
+        ("0", "greater than or equal to 1"),
+        ("-3", "greater than or equal to 1"),
+        ("1_000_001", "less than or equal to 1000000"),
+        ('"8"', "valid integer"),
+        ("8.0", "valid integer"),
+        ("true", "valid integer"),
+    ],
+)
 def test_bad_sizes_are_schema_errors_on_their_line(value, words):
-    d = only(HEAD + f'[[layers]]\nname = "c"\ntype = "conv2d"\nout_channels = {value}\n'
-             'kernel_size = 3\n')
+    d = only(
+        HEAD + f'[[layers]]\nname = "c"\ntype = "conv2d"\nout_channels = {value}\nkernel_size = 3\n'
+    )
     assert (d.code, d.line, d.layer) == ("AL902", 9, "c")
     assert words in d.message
 
@@ -87,15 +97,21 @@ def test_unknown_reference_duplicate_name_and_cycle():
     found = archlint.check(SAMPLES / "bad" / "graph-error.toml").diagnostics
     assert [(d.code, d.line) for d in found] == [("AL903", 15), ("AL903", 21)]
     assert found[1].help == "did you mean 'conv1'?"
-    cycle = diagnostics(HEAD + '[[layers]]\nname = "a"\ntype = "relu"\ninputs = ["b"]\n\n'
-                        '[[layers]]\nname = "b"\ntype = "relu"\ninputs = ["a"]\n')
+    cycle = diagnostics(
+        HEAD + '[[layers]]\nname = "a"\ntype = "relu"\ninputs = ["b"]\n\n'
+        '[[layers]]\nname = "b"\ntype = "relu"\ninputs = ["a"]\n'
+    )
     assert [d.code for d in cycle] == ["AL903"]
-    assert "cycle" in cycle[0].message and "a → b → a" in cycle[0].message.replace("b → a → b", "a → b → a")
+    assert "cycle" in cycle[0].message and "a → b → a" in cycle[0].message.replace(
+        "b → a → b", "a → b → a"
+    )
 
 
 def test_layer_nobody_reads_is_reported():
-    d = only(HEAD + '[[layers]]\nname = "lost"\ntype = "relu"\n\n'
-             '[[layers]]\nname = "out"\ntype = "relu"\ninputs = ["input"]\n')
+    d = only(
+        HEAD + '[[layers]]\nname = "lost"\ntype = "relu"\n\n'
+        '[[layers]]\nname = "out"\ntype = "relu"\ninputs = ["input"]\n'
+    )
     assert (d.rule, d.layer, d.line) == ("unused-output", "lost", 6)
 
 
@@ -105,15 +121,28 @@ def test_single_input_layer_given_two_inputs():
 
 
 def test_json_duplicate_key_is_reported():
-    d = only('{"input": {"channels": 3, "height": 8, "width": 8, "width": 9},'
-             ' "layers": [{"type": "relu"}]}', "json")
+    d = only(
+        '{"input": {"channels": 3, "height": 8, "width": 8, "width": 9},'
+        ' "layers": [{"type": "relu"}]}',
+        "json",
+    )
     assert "duplicate key 'width'" in d.message
 
 
-@pytest.mark.parametrize("text", [
-    "", "[[layers]]\n", "layers = 3", '"just a string"', "[]", "null", "{}",
-    '{"input": [], "layers": {}}', '{"input": {"channels": 3, "length": 9}, "layers": [3]}',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "[[layers]]\n",
+        "layers = 3",
+        '"just a string"',
+        "[]",
+        "null",
+        "{}",
+        '{"input": [], "layers": {}}',
+        '{"input": {"channels": 3, "length": 9}, "layers": [3]}',
+    ],
+)
 def test_nonsense_documents_give_diagnostics_not_exceptions(text):
     fmt = "json" if text[:1] in '"[n{' and not text.startswith("[[") else "toml"
     found = diagnostics(text, fmt)
@@ -124,11 +153,17 @@ def test_cli_never_prints_a_traceback_and_exits_2_for_unreadable(tmp_path):
     runner = CliRunner()
     bad = tmp_path / "bad.toml"
     bad.write_bytes(b"\xff\xfe not utf-8")
-    for args in (["check", str(tmp_path / "missing.toml")], ["check", str(bad)],
-                 ["summary", str(tmp_path / "missing.toml")], ["check", str(tmp_path)]):
+    for args in (
+        ["check", str(tmp_path / "missing.toml")],
+        ["check", str(bad)],
+        ["summary", str(tmp_path / "missing.toml")],
+        ["check", str(tmp_path)],
+    ):
         result = runner.invoke(main, args)
         assert "Traceback" not in result.output
         assert result.exit_code == 2, (args, result.output)
-    result = runner.invoke(main, ["check", "--format", "json", str(SAMPLES / "bad" / "syntax-error.toml")])
+    result = runner.invoke(
+        main, ["check", "--format", "json", str(SAMPLES / "bad" / "syntax-error.toml")]
+    )
     assert result.exit_code == 1
     assert json.loads(result.output)["diagnostics"][0]["code"] == "AL901"

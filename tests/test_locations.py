@@ -28,13 +28,13 @@ kernel_size = [
 stride = 3
 '''
 
-INLINE = '''input = { channels = 3, height = 7, width = 7 }
+INLINE = """input = { channels = 3, height = 7, width = 7 }
 layers = [
   { name = "conv1", type = "conv2d", out_channels = 8, kernel_size = 3, stride = 3 },
 ]
-'''
+"""
 
-DOTTED = '''input.channels = 3
+DOTTED = """input.channels = 3
 input.height = 7
 input.width = 7
 
@@ -44,7 +44,7 @@ type = "conv2d"
 out_channels = 8
 kernel_size = 3
 stride = 3
-'''
+"""
 
 
 def where(text: str, needle: str, nth: int = 0) -> tuple[int, int]:

@@ -54,16 +54,19 @@ def test_every_network_sample_is_covered():
     assert {p.stem for p in NETWORKS.glob("*.toml")} == set(EXPECTED_FINDINGS)
 
 
-@pytest.mark.parametrize("name,layer,shape", [
-    ("resnet18", "maxpool", (64, 56, 56)),
-    ("resnet18", "layer4.1.relu2", (512, 7, 7)),
-    ("resnet50", "layer4.2.relu3", (2048, 7, 7)),
-    ("vgg16", "features.30", (512, 7, 7)),
-    ("alexnet", "features.12", (256, 6, 6)),
-    ("mobilenet_v2", "features.18.2", (1280, 7, 7)),
-    ("squeezenet1_0", "features.2", (96, 54, 54)),
-    ("lenet5", "fc3", (10,)),
-    ("unet_small", "head", (2, 64, 64)),
-])
+@pytest.mark.parametrize(
+    "name,layer,shape",
+    [
+        ("resnet18", "maxpool", (64, 56, 56)),
+        ("resnet18", "layer4.1.relu2", (512, 7, 7)),
+        ("resnet50", "layer4.2.relu3", (2048, 7, 7)),
+        ("vgg16", "features.30", (512, 7, 7)),
+        ("alexnet", "features.12", (256, 6, 6)),
+        ("mobilenet_v2", "features.18.2", (1280, 7, 7)),
+        ("squeezenet1_0", "features.2", (96, 54, 54)),
+        ("lenet5", "fc3", (10,)),
+        ("unet_small", "head", (2, 64, 64)),
+    ],
+)
 def test_known_activation_shapes(name, layer, shape):
     assert archlint.check(NETWORKS / f"{name}.toml").analysis.layers[layer].output == shape

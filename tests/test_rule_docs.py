@@ -22,9 +22,16 @@ def examples(rule: archlint.Rule) -> dict[str, str]:
 def test_the_ten_built_in_rules_are_registered_through_entry_points():
     assert not PLUGIN_PROBLEMS
     assert [r.name for r in BUILT_IN] == [
-        "non-integer-output", "collapsed-activation-map", "shrinking-activation-map",
-        "padding-mismatch", "channel-mismatch", "feature-mismatch", "merge-mismatch",
-        "stride-exceeds-kernel", "fc-parameter-dominance", "bias-before-batchnorm",
+        "non-integer-output",
+        "collapsed-activation-map",
+        "shrinking-activation-map",
+        "padding-mismatch",
+        "channel-mismatch",
+        "feature-mismatch",
+        "merge-mismatch",
+        "stride-exceeds-kernel",
+        "fc-parameter-dominance",
+        "bias-before-batchnorm",
     ]
     assert [r.code for r in BUILT_IN] == [f"AL{n:03d}" for n in range(1, 11)]
 
@@ -33,7 +40,9 @@ def test_the_ten_built_in_rules_are_registered_through_entry_points():
 def test_rule_has_documentation_with_both_examples(rule):
     assert rule.summary and not rule.summary.endswith(":")
     assert "**Why it matters.**" in rule.doc
-    assert set(examples(rule)) == {"Fails", "Passes"}, "a rule needs a failing and a passing example"
+    assert set(examples(rule)) == {"Fails", "Passes"}, (
+        "a rule needs a failing and a passing example"
+    )
 
 
 @pytest.mark.parametrize("rule", BUILT_IN, ids=lambda r: r.name)

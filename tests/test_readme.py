@@ -1,0 +1,49 @@
+"""The README tells the truth: its code runs, its rule table is the rules' own summaries."""
+
+import re
+
+from click.testing import CliRunner
+
+import archlint
+from archlint.cli import main
+from conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_python_examples_run(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert len(blocks) >= 2
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+
+
+def test_rule_table_is_generated_from_the_rules():
+    table = re.search(r"<!-- rules:start -->\n(.*?)\n<!-- rules:end -->", README, re.S)[1]
+    result = CliRunner().invoke(main, ["rules", "--markdown"])
+    assert result.exit_code == 0
+    assert table == result.output.strip(), "regenerate with `archlint rules --markdown`"
+
+
+def test_quick_start_is_two_commands_and_the_sample_checks_clean():
+    quick = re.search(r"## Quick start\n.*?```sh\n(.*?)```", README, re.S)[1].strip().splitlines()
+    assert quick == [
+        "pip install . && archlint check samples/networks/resnet18.toml",
+        "pip install '.[test]' && pytest",
+    ]
+    result = archlint.check(ROOT / "samples/networks/resnet18.toml")
+    assert not result.fails(archlint.Severity.WARNING)
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "\npip install '.[test]' && pytest\n" in ci
+
+
+def test_every_layer_type_is_documented():
+    from archlint.layers import LAYER_TYPES
+
+    for name in LAYER_TYPES:
+        stem = re.sub(r"[123]d$", "", name)
+        assert f"`{name}`" in README or stem in README, name
