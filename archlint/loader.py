@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from archlint.diagnostics import SCHEMA_ERROR, SYNTAX_ERROR, Problem
 from archlint.layers import LAYER_TYPES
-from archlint.sourcemap import SourceMap, json_positions, toml_positions
+from archlint.sourcemap import SourceMap, json_duplicates, json_positions, toml_positions
 from archlint.spec import Spec
 
 
@@ -49,9 +49,16 @@ def load(path: str | Path) -> Document:
 
 def loads(text: str, fmt: str = "toml", filename: str = "<string>") -> Document:
     """Validate a spec given as TOML or JSON text."""
+    duplicates = False
     try:
         if fmt == "json":
-            data = json.loads(text)
+
+            def pairs(items: list) -> dict:
+                nonlocal duplicates
+                duplicates = duplicates or len({k for k, _ in items}) < len(items)
+                return dict(items)
+
+            data = json.loads(text, object_pairs_hook=pairs)
             source_map = json_positions(text)
         else:
             data = tomllib.loads(text)
@@ -63,7 +70,7 @@ def loads(text: str, fmt: str = "toml", filename: str = "<string>") -> Document:
         return _syntax_error(filename, msg, line, col)
     doc = from_dict(data, filename)
     doc.source_map = source_map
-    for path in source_map.duplicates:
+    for path in json_duplicates(text) if duplicates else ():
         doc.problems.append(
             Problem(SCHEMA_ERROR, f"duplicate key '{path[-1]}': JSON keeps only the last one", path)
         )

@@ -13,19 +13,32 @@ layer starts (its `[[layers]]` header, its inline table or its JSON object).
 from __future__ import annotations
 
 import json
+import re
 
 Path = tuple
+_SPACE = re.compile(r"(?:[ \t\r]|#[^\n]*)*")
+_SPACE_AND_LINES = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]*")
+_JSON_SPACE = re.compile(r"[ \t\r\n]*")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 Position = tuple[int, int]
 
 
 class SourceMap:
-    """Positions of a document's keys; `locate` falls back to the nearest enclosing path."""
+    """Positions of a document's keys; `locate` falls back to the nearest enclosing path.
 
-    def __init__(
-        self, positions: dict[Path, Position] | None = None, duplicates: list[Path] | None = None
-    ) -> None:
-        self.positions: dict[Path, Position] = positions or {}
-        self.duplicates: list[Path] = duplicates or []  # JSON keys given twice
+    The scan runs on first use: a clean file never needs a position.
+    """
+
+    def __init__(self, positions: dict[Path, Position] | None = None, scan=None) -> None:
+        self._positions = positions
+        self._scan = scan  # a callable giving the positions, run once when needed
+
+    @property
+    def positions(self) -> dict[Path, Position]:
+        if self._positions is None:
+            self._positions = self._scan() if self._scan else {}
+        return self._positions
 
     def locate(self, path: Path) -> Position:
         path = tuple(path)
@@ -45,7 +58,7 @@ class _Scanner:
             if ch == "\n":
                 self.line_starts.append(n + 1)
         self.positions: dict[Path, Position] = {}
-        self.duplicates: list[Path] = []
+        self.duplicates: list[Path] = []  # JSON keys given twice (the last one wins)
 
     def pos(self, i: int | None = None) -> Position:
         i = self.i if i is None else i
@@ -74,15 +87,8 @@ class _Scanner:
 
 class _TomlScanner(_Scanner):
     def skip_space(self, newlines: bool) -> None:
-        while self.i < len(self.text):
-            ch = self.text[self.i]
-            if ch in " \t\r" or (newlines and ch == "\n"):
-                self.i += 1
-            elif ch == "#":
-                while self.i < len(self.text) and self.text[self.i] != "\n":
-                    self.i += 1
-            else:
-                return
+        pattern = _SPACE_AND_LINES if newlines else _SPACE
+        self.i = pattern.match(self.text, self.i).end()
 
     def string(self) -> str:
         """Consume a string of any of TOML's four kinds; return its value (used for keys)."""
@@ -112,10 +118,7 @@ class _TomlScanner(_Scanner):
             if self.peek() in "\"'":
                 parts.append((self.string(), start))
             else:
-                while self.i < len(self.text) and (
-                    self.text[self.i].isalnum() or self.text[self.i] in "_-"
-                ):
-                    self.i += 1
+                self.i = _BARE_KEY.match(self.text, self.i).end()
                 parts.append((self.text[start : self.i], start))
             self.skip_space(newlines=False)
             if self.peek() == ".":
@@ -195,24 +198,29 @@ class _TomlScanner(_Scanner):
 
 
 def toml_positions(text: str) -> SourceMap:
-    return SourceMap(_TomlScanner(text).scan())
+    return SourceMap(scan=_TomlScanner(text).scan)
 
 
 # --------------------------------------------------------------------------- JSON
 
 
 class _JsonScanner(_Scanner):
+    def scan(self) -> dict[Path, Position]:
+        self.value(())
+        return self.positions
+
+    def scan_duplicates(self) -> list[Path]:
+        self.value(())
+        return self.duplicates
+
     def skip_space(self) -> None:
-        while self.i < len(self.text) and self.text[self.i] in " \t\r\n":
-            self.i += 1
+        self.i = _JSON_SPACE.match(self.text, self.i).end()
 
     def string(self) -> str:
-        j = self.i + 1
-        while self.text[j] != '"':
-            j += 2 if self.text[j] == "\\" else 1
-        raw = self.text[self.i : j + 1]
-        self.i = j + 1
-        return json.loads(raw)
+        end = _JSON_STRING.match(self.text, self.i).end()
+        raw = self.text[self.i : end]
+        self.i = end
+        return json.loads(raw) if "\\" in raw else raw[1:-1]
 
     def value(self, path: Path) -> None:
         self.skip_space()
@@ -260,6 +268,9 @@ class _JsonScanner(_Scanner):
 
 
 def json_positions(text: str) -> SourceMap:
-    scanner = _JsonScanner(text)
-    scanner.value(())
-    return SourceMap(scanner.positions, scanner.duplicates)
+    return SourceMap(scan=lambda: _JsonScanner(text).scan())
+
+
+def json_duplicates(text: str) -> list[Path]:
+    """The paths of keys an object gives twice (json.loads keeps the last one in silence)."""
+    return _JsonScanner(text).scan_duplicates()
