@@ -7,31 +7,17 @@ The Python API, in pipeline order:
     result = archlint.check(doc)               # every installed rule, located diagnostics
 """
 
-from archlint.check import Config, FileResult, analyze, check, installed_rules
+from archlint.check import FileResult, analyze, check
+from archlint.config import Config, ConfigError, find_config, load_config, parse_config
 from archlint.diagnostics import Diagnostic, Finding, Severity
 from archlint.inference import Analysis, LayerResult
 from archlint.loader import Document, LoadError, from_dict, load, loads
-from archlint.registry import Rule, rule
+from archlint.registry import Rule, installed_rules, rule
 from archlint.spec import Spec
 
 __all__ = [
-    "Analysis",
-    "Config",
-    "Diagnostic",
-    "Document",
-    "FileResult",
-    "Finding",
-    "LayerResult",
-    "LoadError",
-    "Rule",
-    "Severity",
-    "Spec",
-    "analyze",
-    "check",
-    "from_dict",
-    "installed_rules",
-    "load",
-    "loads",
-    "rule",
-]
+    "Analysis", "Config", "ConfigError", "Diagnostic", "Document", "FileResult", "Finding",
+    "LayerResult", "LoadError", "Rule", "Severity", "Spec", "analyze", "check", "find_config",
+    "from_dict", "installed_rules", "load", "load_config", "loads", "parse_config", "rule",
+]  # fmt: skip
 __version__ = "0.1.0"

@@ -1,21 +1,25 @@
 """The command line: a thin shell over the Python API.
 
-Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage errors or unreadable files.
+Exit codes: 0 clean, 1 findings at or above the failing severity, 2 usage, config or internal
+errors (unreadable files, a broken config, a rule plugin that fails to load).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from archlint.check import Config, FileResult, check, installed_rules
-from archlint.diagnostics import RESERVED, Severity
+from archlint.check import FileResult, check
+from archlint.config import Config, ConfigError, find_config, load_config, parse_config
+from archlint.diagnostics import RESERVED
 from archlint.loader import LoadError
+from archlint.registry import installed_rules
 
 SEVERITIES = click.Choice(["error", "warning", "info"])
-FORMATS = click.Choice(["text", "json"])
 
 
 def _expand(paths: tuple[str, ...]) -> list[Path]:
@@ -30,19 +34,64 @@ def _expand(paths: tuple[str, ...]) -> list[Path]:
     return files
 
 
-def _check_all(paths: tuple[str, ...], config: Config) -> tuple[list[FileResult], bool]:
-    """Results for every readable file; unreadable ones are reported on stderr (exit 2)."""
-    results, unreadable = [], False
-    for path in _expand(paths):
-        try:
-            results.append(check(path, config=config))
-        except LoadError as exc:
-            click.echo(f"archlint: error: {exc}", err=True)
-            unreadable = True
-    return results, unreadable
+class _Configs:
+    """The config for each file: --config, else the nearest one above it (cached by folder)."""
+
+    def __init__(self, explicit: str | None, overrides: dict) -> None:
+        self.override_keys = set(overrides)
+        self.overrides = parse_config(overrides) if overrides else None
+        self.explicit = self._apply(load_config(Path(explicit))) if explicit else None
+        self.by_file: dict[Path, Config] = {}
+
+    def _apply(self, config: Config) -> Config:
+        o = self.overrides
+        if o is None:
+            return config
+        return dataclasses.replace(
+            config,
+            select=o.select if o.select is not None else config.select,
+            extend_select=config.extend_select + o.extend_select,
+            ignore=config.ignore + o.ignore,
+            fail_on=o.fail_on if "fail-on" in self.override_keys else config.fail_on,
+        )
+
+    def for_file(self, path: Path) -> Config:
+        if self.explicit is not None:
+            return self.explicit
+        found = find_config(path)
+        if found not in self.by_file:
+            self.by_file[found] = self._apply(load_config(found) if found else Config())
+        return self.by_file[found]
 
 
-def _codes(values: tuple[str, ...]) -> list[str]:
+def _run(paths, config_path, overrides) -> tuple[list[FileResult], list[Config], int]:
+    """Check every file; returns the results, their configs and the worst usage exit code."""
+    rules, plugin_problems = installed_rules()
+    status = 0
+    for problem in plugin_problems:  # said once per run, not once per file
+        kind = problem.kind
+        click.echo(f"archlint: {kind.code} {kind.name}: {problem.message}", err=True)
+        status = 2
+    try:
+        configs = _Configs(config_path, overrides)
+        results, used = [], []
+        for path in _expand(paths):
+            config = configs.for_file(path)
+            try:
+                result = check(path, config=config)
+            except LoadError as exc:
+                click.echo(f"archlint: error: {exc}", err=True)
+                status = 2
+                continue
+            if result.document.is_spec:
+                results.append(result)
+                used.append(config)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    return results, used, status
+
+
+def _names(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
@@ -54,40 +103,65 @@ def main() -> None:
 
 @main.command("check")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+    show_default=True,
+)  # fmt: skip
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Use this config file instead of searching for one.",
+)
 @click.option(
     "--fail-on",
     type=SEVERITIES,
-    default="warning",
-    show_default=True,
-    help="The lowest severity that makes the exit code 1.",
+    help="The lowest severity that makes the exit code 1 (default: warning).",
 )
 @click.option("--select", multiple=True, help="Only these rules (codes or names, comma-separated).")
+@click.option("--extend-select", multiple=True, help="These rules as well.")
 @click.option("--ignore", multiple=True, help="Skip these rules (codes or names).")
-def check_command(paths, fmt, fail_on, select, ignore) -> None:
+def check_command(paths, fmt, config_path, fail_on, select, extend_select, ignore) -> None:
     """Check architecture spec files (.toml, .json) or directories of them."""
     from archlint import report
 
-    config = Config(
-        select=_codes(select) or None, ignore=_codes(ignore), fail_on=Severity.parse(fail_on)
-    )
-    _reject_unknown(config.select or [], "--select")
-    _reject_unknown(config.ignore, "--ignore")
-    results, unreadable = _check_all(paths, config)
-    click.echo(report.check_json(results) if fmt == "json" else report.check_text(results))
-    sys.exit(2 if unreadable else 1 if any(r.fails(config.fail_on) for r in results) else 0)
+    overrides: dict = {}
+    if select:
+        overrides["select"] = _names(select)
+    if extend_select:
+        overrides["extend-select"] = _names(extend_select)
+    if ignore:
+        overrides["ignore"] = _names(ignore)
+    if fail_on:
+        overrides["fail-on"] = fail_on
+    results, configs, status = _run(paths, config_path, overrides)
+    if fmt == "json":
+        click.echo(report.check_json(results))
+    elif fmt == "sarif":
+        from archlint.sarif import sarif
+
+        click.echo(sarif(results))
+    elif fmt == "github":
+        click.echo(report.check_github(results))
+    else:
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        click.echo(report.check_text(results, color=color), color=color)
+    failed = any(r.fails(c.fail_on) for r, c in zip(results, configs))
+    sys.exit(status or (1 if failed else 0))
 
 
 @main.command("summary")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
-def summary_command(paths, fmt) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)  # fmt: skip
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+def summary_command(paths, fmt, config_path) -> None:
     """Per-layer output shapes and parameter counts, with totals."""
     from archlint import report
 
-    results, unreadable = _check_all(paths, Config())
+    results, _, status = _run(paths, config_path, {})
     click.echo(report.summary_json(results) if fmt == "json" else report.summary_text(results))
-    sys.exit(2 if unreadable else 1 if any(r.analysis is None for r in results) else 0)
+    sys.exit(status or (1 if any(r.analysis is None for r in results) else 0))
 
 
 @main.command("rules")
@@ -103,7 +177,7 @@ def rules_command(markdown: bool) -> None:
     for k in RESERVED:
         click.echo(f"{k.code}  {k.name:<26} {str(k.severity):<8} {'reserved':<10} {k.summary}")
     for p in problems:
-        click.echo(f"archlint: {p.message}", err=True)
+        click.echo(f"archlint: {p.kind.code} {p.kind.name}: {p.message}", err=True)
 
 
 @main.command("explain")
@@ -113,7 +187,13 @@ def explain_command(rule: str) -> None:
     rules, _ = installed_rules()
     for r in rules:
         if rule in (r.code, r.name):
-            click.echo(f"{r.code} {r.name} (default severity: {r.severity})\n\n{r.doc}")
+            options = "".join(f"\n  {k} = {v!r}" for k, v in r.options.items())
+            click.echo(f"{r.code} {r.name} (default severity: {r.severity}; {r.origin})\n")
+            click.echo(r.doc + (f"\n\nOptions and defaults:{options}" if options else ""))
+            return
+    for k in RESERVED:
+        if rule in (k.code, k.name):
+            click.echo(f"{k.code} {k.name} (severity: {k.severity}; reserved)\n\n{k.summary}.")
             return
     raise click.UsageError(f"no rule {rule!r}; `archlint rules` lists them")
 
@@ -129,25 +209,10 @@ def types_command() -> None:
         click.echo(f"{types}\n    keys: {', '.join(keys) or '(none)'}")
 
 
-def _reject_unknown(selected: list[str], option: str) -> None:
-    rules, _ = installed_rules()
-    known = {x for r in rules for x in (r.code, r.name)} | {
-        x for k in RESERVED for x in (k.code, k.name)
-    }
-    for name in selected:
-        if name not in known:
-            import difflib
-
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise click.UsageError(f"{option}: unknown rule '{name}'{hint}")
-
-
 def rules_table(rules) -> str:
     """The README's rule table, from each rule's docstring summary (written once)."""
     lines = ["| code | name | severity | what it finds |", "|---|---|---|---|"]
     lines += [f"| {r.code} | `{r.name}` | {r.severity} | {r.summary} |" for r in rules]
-    lines += [
-        f"| {k.code} | `{k.name}` | {k.severity} | Reserved: {k.summary}. |" for k in RESERVED
-    ]
+    lines += [f"| {k.code} | `{k.name}` | {k.severity} | Reserved: {k.summary}. |"
+              for k in RESERVED]  # fmt: skip
     return "\n".join(lines)

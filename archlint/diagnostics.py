@@ -101,7 +101,18 @@ SHAPE_ERROR = Reserved(
 PLUGIN_ERROR = Reserved(
     "AL906", "plugin-error", Severity.ERROR, "a rule plugin that failed to load or to run"
 )
-RESERVED = (SYNTAX_ERROR, SCHEMA_ERROR, GRAPH_ERROR, UNUSED_OUTPUT, SHAPE_ERROR, PLUGIN_ERROR)
+UNUSED_SUPPRESSION = Reserved(
+    "AL907", "unused-suppression", Severity.INFO, "an ignore that silences nothing"
+)
+RESERVED = (
+    SYNTAX_ERROR,
+    SCHEMA_ERROR,
+    GRAPH_ERROR,
+    UNUSED_OUTPUT,
+    SHAPE_ERROR,
+    PLUGIN_ERROR,
+    UNUSED_SUPPRESSION,
+)
 
 
 @dataclass

@@ -33,6 +33,8 @@ class Document:
     spec: Spec | None
     source_map: SourceMap = field(default_factory=SourceMap)
     problems: list[Problem] = field(default_factory=list)
+    text: str | None = None  # the file's text (for suppression comments)
+    is_spec: bool = True  # False: a TOML/JSON file of another kind (pyproject.toml, ...)
 
 
 def load(path: str | Path) -> Document:
@@ -64,12 +66,18 @@ def loads(text: str, fmt: str = "toml", filename: str = "<string>") -> Document:
             data = tomllib.loads(text)
             source_map = toml_positions(text)
     except json.JSONDecodeError as exc:
-        return _syntax_error(filename, exc.msg, exc.lineno, exc.colno)
+        doc = _syntax_error(filename, exc.msg, exc.lineno, exc.colno)
+        doc.is_spec = "layers" in text  # a broken file is ours only if it looks like a spec
+        return doc
     except tomllib.TOMLDecodeError as exc:
-        msg, line, col = _toml_position(str(exc))
-        return _syntax_error(filename, msg, line, col)
+        doc = _syntax_error(filename, *_toml_position(str(exc)))
+        doc.is_spec = "layers" in text
+        return doc
+    if not isinstance(data, dict) or not {"layers", "input"} & data.keys():
+        return Document(filename, None, source_map, text=text, is_spec=False)
     doc = from_dict(data, filename)
     doc.source_map = source_map
+    doc.text = text
     for path in json_duplicates(text) if duplicates else ():
         doc.problems.append(
             Problem(SCHEMA_ERROR, f"duplicate key '{path[-1]}': JSON keeps only the last one", path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.metadata import entry_points
 
 from archlint.diagnostics import PLUGIN_ERROR, Finding, Problem, Severity
@@ -108,3 +109,10 @@ def discover() -> tuple[list[Rule], list[Problem]]:
             continue
         rules[loaded.code] = loaded
     return sorted(rules.values(), key=lambda r: r.code), problems
+
+
+@cache
+def installed_rules() -> tuple[tuple[Rule, ...], tuple[Problem, ...]]:
+    """The installed rules and the plugins that failed to load, discovered once per process."""
+    rules, problems = discover()
+    return tuple(rules), tuple(problems)

@@ -8,14 +8,25 @@ from archlint.check import FileResult
 from archlint.diagnostics import Diagnostic, Severity
 from archlint.layers import fmt_shape
 
+COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
-def diagnostic_text(d: Diagnostic) -> str:
+
+def diagnostic_text(d: Diagnostic, color: bool = False) -> str:
+    def paint(text: str, **style) -> str:
+        if not color:
+            return text
+        import click
+
+        return click.style(text, **style)
+
     layer = f"{d.layer}: " if d.layer else ""
-    lines = [f"{d.file}:{d.line}:{d.column}: {d.code} {d.severity}: {layer}{d.message}"]
+    where = paint(f"{d.file}:{d.line}:{d.column}:", bold=True)
+    kind = paint(f"{d.code} {d.severity}:", fg=COLOURS[d.severity], bold=True)
+    lines = [f"{where} {kind} {layer}{d.message}"]
     if d.note:
         lines.append(f"  {d.note}")
     if d.help:
-        lines.append(f"  help: {d.help}")
+        lines.append(f"  {paint('help:', fg='cyan')} {d.help}")
     return "\n".join(lines)
 
 
@@ -35,9 +46,32 @@ def closing_line(results: list[FileResult]) -> str:
     return f"Found {_plural(len(diagnostics), 'problem')} in {files}: {', '.join(counts)}."
 
 
-def check_text(results: list[FileResult]) -> str:
-    blocks = [diagnostic_text(d) for r in results for d in r.diagnostics]
+def check_text(results: list[FileResult], color: bool = False) -> str:
+    blocks = [diagnostic_text(d, color) for r in results for d in r.diagnostics]
     return "\n".join(blocks + [closing_line(results)])
+
+
+GITHUB_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def check_github(results: list[FileResult]) -> str:
+    """GitHub Actions workflow commands, escaped as the Actions toolkit escapes them."""
+    lines = []
+    for d in (d for r in results for d in r.diagnostics):
+        text = f"{d.layer}: {d.message}" if d.layer else d.message
+        text += "".join(f"\n{x}" for x in (d.note, d.help and f"help: {d.help}") if x)
+        props = f"file={_escape_property(d.file)},line={d.line},col={d.column}"
+        props += f",title={_escape_property(f'{d.code} {d.rule}')}"
+        lines.append(f"::{GITHUB_LEVELS[d.severity]} {props}::{_escape_data(text)}")
+    return "\n".join(lines + [closing_line(results)])
 
 
 def check_json(results: list[FileResult]) -> str:

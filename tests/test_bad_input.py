@@ -132,21 +132,30 @@ def test_json_duplicate_key_is_reported():
 @pytest.mark.parametrize(
     "text",
     [
-        "",
         "[[layers]]\n",
         "layers = 3",
-        '"just a string"',
-        "[]",
-        "null",
-        "{}",
+        "input = 3",
         '{"input": [], "layers": {}}',
         '{"input": {"channels": 3, "length": 9}, "layers": [3]}',
+        '{"layers": [{"type": "relu"}]}',
+        '{"layers": [}',
     ],
 )
-def test_nonsense_documents_give_diagnostics_not_exceptions(text):
-    fmt = "json" if text[:1] in '"[n{' and not text.startswith("[[") else "toml"
+def test_nonsense_specs_give_diagnostics_not_exceptions(text):
+    fmt = "json" if text.startswith("{") else "toml"
     found = diagnostics(text, fmt)
     assert found and all(d.severity == archlint.Severity.ERROR for d in found)
+
+
+@pytest.mark.parametrize(
+    "text,fmt",
+    [("", "toml"), ('[project]\nname = "x"\n', "toml"), ('"just a string"', "json"),
+     ("[]", "json"), ("null", "json"), ("{}", "json"), ('{"name": "pkg", "version": "1"}', "json"),
+     ('{"compilerOptions": {}, // comment\n}', "json")],
+)  # fmt: skip
+def test_other_toml_and_json_files_are_not_specs(text, fmt):
+    doc = archlint.loads(text, fmt, f"other.{fmt}")
+    assert not doc.is_spec
 
 
 def test_cli_never_prints_a_traceback_and_exits_2_for_unreadable(tmp_path):

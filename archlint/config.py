@@ -1,0 +1,178 @@
+"""Configuration: which rules run, how severe they are, their options, what fails the check.
+
+Found as `--config FILE`, else the nearest `.archlint.toml`, else the nearest `pyproject.toml`
+with a `[tool.archlint]` table, searching upward from each checked file. Rules are named by
+code or by name anywhere; everything is stored by code. A config that names an unknown key,
+rule, option or value is a ConfigError (a usage error: exit 2) with a "did you mean".
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archlint.diagnostics import RESERVED, Severity
+from archlint.registry import Rule, installed_rules
+
+KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "fail-on", "rules")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used, with the file it came from."""
+
+
+@dataclass
+class Config:
+    select: list[str] | None = None  # codes; None: every rule
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> codes
+    severity: dict[str, Severity] = field(default_factory=dict)  # code -> override
+    fail_on: Severity = Severity.WARNING
+    options: dict[str, dict] = field(default_factory=dict)  # code -> {option: value}
+    source: Path | None = None  # the file it came from; globs are relative to its folder
+
+    def selects(self, code: str, path: str | Path | None = None) -> bool:
+        chosen = self.select is None or code in self.select or code in self.extend_select
+        return chosen and code not in self.ignore and code not in self.file_ignores(path)
+
+    def file_ignores(self, path: str | Path | None) -> set[str]:
+        if path is None or not self.per_file_ignores:
+            return set()
+        path = Path(path).resolve()
+        root = self.source.parent.resolve() if self.source else Path.cwd()
+        try:
+            relative = path.relative_to(root).as_posix()
+        except ValueError:
+            relative = path.as_posix()
+        return {
+            code
+            for pattern, codes in self.per_file_ignores.items()
+            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern)
+            for code in codes
+        }
+
+    def options_for(self, rule: Rule) -> dict:
+        return {**rule.options, **self.options.get(rule.code, {})}
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest .archlint.toml, or pyproject.toml with [tool.archlint], above `start`."""
+    folder = start.resolve()
+    folder = folder if folder.is_dir() else folder.parent
+    for here in (folder, *folder.parents):
+        if (here / ".archlint.toml").is_file():
+            return here / ".archlint.toml"
+        pyproject = here / "pyproject.toml"
+        if pyproject.is_file() and "[tool.archlint" in pyproject.read_text(errors="replace"):
+            return pyproject
+    return None
+
+
+def load_config(path: Path) -> Config:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("archlint", {})
+    return parse_config(data, path)
+
+
+def parse_config(data: dict, source: Path | None = None) -> Config:
+    """A Config from a dict of config keys, every name checked against the installed rules."""
+    where = f"{source}: " if source else ""
+    rules, _ = installed_rules()
+    codes = _rule_codes(rules)
+
+    def fail(message: str, word: str = "", choices=()) -> ConfigError:
+        close = difflib.get_close_matches(word, list(choices), n=1) if word else []
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return ConfigError(f"{where}{message}{hint}")
+
+    def rule_list(key: str, value: object) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(f"'{key}' must be a list of rule codes or names")
+        unknown = [v for v in value if v not in codes]
+        if unknown:
+            raise fail(f"'{key}': unknown rule '{unknown[0]}'", unknown[0], codes)
+        return [codes[v] for v in value]
+
+    def severity(key: str, value: object) -> Severity:
+        try:
+            return Severity.parse(value)  # type: ignore[arg-type]
+        except (ValueError, AttributeError):
+            raise fail(f"'{key}': {value!r} is not error, warning or info") from None
+
+    def table(key: str) -> dict:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            raise fail(f"'{key}' must be a table")
+        return value
+
+    for key in data:
+        if key not in KEYS:
+            raise fail(f"unknown key '{key}'", key, KEYS)
+    config = Config(source=source)
+    if "select" in data:
+        config.select = rule_list("select", data["select"])
+    config.extend_select = rule_list("extend-select", data.get("extend-select", []))
+    config.ignore = rule_list("ignore", data.get("ignore", []))
+    if "fail-on" in data:
+        config.fail_on = severity("fail-on", data["fail-on"])
+    for pattern, value in table("per-file-ignores").items():
+        config.per_file_ignores[pattern] = rule_list(f"per-file-ignores.{pattern}", value)
+    for name, value in table("severity").items():
+        if name not in codes:
+            raise fail(f"'severity': unknown rule '{name}'", name, codes)
+        config.severity[codes[name]] = severity(f"severity.{name}", value)
+    by_code = {r.code: r for r in rules}
+    for name, options in table("rules").items():
+        if name not in codes or codes[name] not in by_code:
+            raise fail(f"'rules': unknown rule '{name}'", name, codes)
+        rule = by_code[codes[name]]
+        if not isinstance(options, dict):
+            raise fail(f"'rules.{name}' must be a table of options")
+        for option, value in options.items():
+            if option not in rule.options:
+                known = ", ".join(rule.options) or "none"
+                raise fail(
+                    f"'rules.{name}': unknown option '{option}' (options: {known})",
+                    option,
+                    rule.options,
+                )
+            default = rule.options[option]
+            if not _same_kind(value, default):
+                raise fail(
+                    f"'rules.{name}.{option}': {value!r} should be a"
+                    f" {type(default).__name__} like the default {default!r}"
+                )
+        config.options[rule.code] = dict(options)
+    return config
+
+
+def _same_kind(value: object, default: object) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+def _rule_codes(rules: list[Rule]) -> dict[str, str]:
+    """Every accepted way of naming a rule -> its code."""
+    codes = {}
+    for r in [*rules, *RESERVED]:
+        codes[r.code] = codes[r.name] = r.code
+    return codes
+
+
+def rule_code(name: str) -> str | None:
+    """The code of a rule named by code or name, or None."""
+    rules, _ = installed_rules()
+    return _rule_codes(rules).get(name)
