@@ -1,0 +1,5 @@
+"""`python -m archlint` runs the command line."""
+
+from archlint.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""An example archlint plugin: one working rule and one that fails to import."""
