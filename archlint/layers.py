@@ -348,6 +348,18 @@ class Pool(LayerBase):
                 field="padding",
                 help=f"padding = {a.kernel // 2} at most",
             )
+        small = [a for a in result.axes if a.size < a.kernel]
+        if self.type == "avgpool3d" and small:  # avg_pool3d checks the input before padding
+            a = small[0]
+            return result.refuse(
+                "collapsed-activation-map",
+                self.name,
+                f"the {a.kernel}-wide window is larger than the {a.size}-wide input on the"
+                f" {a.name} axis: PyTorch's avg_pool3d refuses inputs smaller than the kernel"
+                " (padding aside)",
+                field="kernel_size",
+                help="use a smaller kernel, or remove a down-sampling layer before it",
+            )
         result.output = _windowed(self, result, shape[0])
         return result
 

@@ -35,6 +35,7 @@ class Document:
     problems: list[Problem] = field(default_factory=list)
     text: str | None = None  # the file's text (for suppression comments)
     is_spec: bool = True  # False: a TOML/JSON file of another kind (pyproject.toml, ...)
+    format: str = "dict"  # "toml", "json", or "dict" for specs built in code
 
 
 def load(path: str | Path) -> Document:
@@ -78,6 +79,7 @@ def loads(text: str, fmt: str = "toml", filename: str = "<string>") -> Document:
     doc = from_dict(data, filename)
     doc.source_map = source_map
     doc.text = text
+    doc.format = fmt
     for path in json_duplicates(text) if duplicates else ():
         doc.problems.append(
             Problem(SCHEMA_ERROR, f"duplicate key '{path[-1]}': JSON keeps only the last one", path)

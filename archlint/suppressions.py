@@ -37,7 +37,7 @@ def find(document: Document, analysis: Analysis | None) -> list[Suppression]:
     for i, layer in enumerate(spec.layers):
         if layer.ignore:
             found.append(Suppression(layer.ignore, *locate(("layers", i, "ignore")), layer.name))
-    if document.text and "archlint:" in document.text and document.path.endswith(".toml"):
+    if document.format == "toml" and document.text and "archlint:" in document.text:
         starts = [(locate(("layers", i))[0], layer.name) for i, layer in enumerate(spec.layers)]
         for n, line in enumerate(document.text.splitlines(), 1):
             match = COMMENT.search(line)
