@@ -47,3 +47,26 @@ def test_every_layer_type_is_documented():
     for name in LAYER_TYPES:
         stem = re.sub(r"[123]d$", "", name)
         assert f"`{name}`" in README or stem in README, name
+
+
+def test_configuration_example_is_a_valid_config():
+    import tomllib
+
+    block = re.search(r"## Configuration\n.*?```toml\n(.*?)```", README, re.S)[1]
+    config = archlint.parse_config(tomllib.loads(block))
+    assert config.select == ["AL001", "AL004"] and config.fail_on == archlint.Severity.ERROR
+    assert config.options["AL003"] == {"threshold": 0.3}
+
+
+def test_suppression_example_silences_what_it_says():
+    block = re.search(r"## Suppressing a finding\n.*?```toml\n(.*?)```", README, re.S)[1]
+    spec = "[input]\nchannels = 3\nheight = 224\nwidth = 224\n\n"
+    text = block.replace("\n\n[[layers]]", "\n\n" + spec + "[[layers]]", 1)
+    silenced = archlint.check(archlint.loads(text, "toml", "example.toml"))
+    assert silenced.diagnostics == []
+    bare = re.sub(r"ignore = .*\n|#\s*archlint: ignore\[AL008\].*", "\n", text)
+    found = archlint.check(archlint.loads(bare, "toml", "example.toml"))
+    assert sorted(d.rule for d in found.diagnostics) == [
+        "non-integer-output",
+        "stride-exceeds-kernel",
+    ]
