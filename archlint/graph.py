@@ -99,10 +99,11 @@ def build(spec: Spec) -> tuple[nx.DiGraph, list[Problem]]:
 
 
 def _cycles(graph: nx.DiGraph) -> list[Problem]:
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
+    """A cycle, if any; the graph remembers whether it is acyclic, so inference asks once."""
+    graph.graph["acyclic"] = nx.is_directed_acyclic_graph(graph)
+    if graph.graph["acyclic"]:
         return []
+    cycle = nx.find_cycle(graph)
     names = [edge[0] for edge in cycle]
     first = names[0]
     return [

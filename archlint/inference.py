@@ -93,7 +93,8 @@ class Analysis:
 
 def infer(spec: Spec, graph: nx.DiGraph) -> Analysis:
     layers: dict[str, LayerResult] = {}
-    if not nx.is_directed_acyclic_graph(graph):
+    acyclic = graph.graph.get("acyclic")  # build() has asked already
+    if not (nx.is_directed_acyclic_graph(graph) if acyclic is None else acyclic):
         return Analysis(spec, graph, layers)
     shapes: dict[str, Shape | None] = {INPUT: spec.input.shape}
     for name in nx.topological_sort(graph):

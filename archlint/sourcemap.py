@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 
 Path = tuple
 _SPACE = re.compile(r"(?:[ \t\r]|#[^\n]*)*")
 _SPACE_AND_LINES = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
+_NEWLINE = re.compile(r"\n")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]*")
 _JSON_SPACE = re.compile(r"[ \t\r\n]*")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -53,23 +55,14 @@ class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.i = 0
-        self.line_starts = [0]
-        for n, ch in enumerate(text):
-            if ch == "\n":
-                self.line_starts.append(n + 1)
+        self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
         self.positions: dict[Path, Position] = {}
         self.duplicates: list[Path] = []  # JSON keys given twice (the last one wins)
 
     def pos(self, i: int | None = None) -> Position:
         i = self.i if i is None else i
-        lo, hi = 0, len(self.line_starts) - 1
-        while lo < hi:  # last line start <= i
-            mid = (lo + hi + 1) // 2
-            if self.line_starts[mid] <= i:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1, i - self.line_starts[lo] + 1
+        line = bisect_right(self.line_starts, i)  # lines starting at or before i
+        return line, i - self.line_starts[line - 1] + 1
 
     def mark(self, path: Path, i: int | None = None) -> None:
         self.positions.setdefault(path, self.pos(i))
@@ -198,7 +191,7 @@ class _TomlScanner(_Scanner):
 
 
 def toml_positions(text: str) -> SourceMap:
-    return SourceMap(scan=_TomlScanner(text).scan)
+    return SourceMap(scan=lambda: _TomlScanner(text).scan())
 
 
 # --------------------------------------------------------------------------- JSON
