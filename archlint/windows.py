@@ -76,13 +76,15 @@ class Axis:
         return max(0, self.size - 1 - last_tap - gap)
 
     @property
-    def zero_windows(self) -> int:
-        """Output positions whose every tap falls in the padding (they see only zeros)."""
+    def zero_windows(self) -> tuple[int, int]:
+        """Output positions at the start and at the end whose every tap falls in the padding."""
+        if self.out <= 0:
+            return 0, 0
         lead = self.pad_begin - (self.extent - 1)
         leading = -(-lead // self.stride) if lead > 0 else 0
         first_past = self.size + self.pad_begin  # a window starting here or later is all padding
         trailing = max(0, self.out - max(0, -(-first_past // self.stride)))
-        return min(self.out, leading + trailing) if self.out > 0 else 0
+        return min(leading, self.out), min(trailing, self.out - min(leading, self.out))
 
     @property
     def coverage(self) -> Fraction:

@@ -103,13 +103,20 @@ def _asymmetric_same(result, axes):
         )
 
 
+UNITS = {"height": "rows", "width": "columns", "length": "positions", "depth": "slices"}
+
+
 def _zero_windows(result, axes):
     for a in axes:
-        if a.zero_windows:
+        first, last = a.zero_windows
+        if first or last:
+            ends = " and ".join(
+                f"the {end} {n}" for end, n in (("first", first), ("last", last)) if n
+            )
             yield Finding(
                 result.name,
-                f"padding {max(a.pad_begin, a.pad_end)} with a {a.extent}-wide window: "
-                f"{a.zero_windows} output {a.name} position(s) see only padding (zeros)",
+                f"padding {max(a.pad_begin, a.pad_end)} with a {a.extent}-wide window: {ends}"
+                f" output {UNITS[a.name]} see only padding (zeros)",
                 help=f"padding ≤ {a.extent - 1} keeps every window on real input;"
                 f" (F − 1)/2 = {(a.extent - 1) // 2} keeps the size at stride 1",
                 field="padding",

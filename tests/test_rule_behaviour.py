@@ -1,0 +1,137 @@
+"""Rule behaviour beyond the documentation examples: edge cases and what must stay quiet."""
+
+from conftest import codes, run
+
+
+def messages(result, rule: str) -> list[str]:
+    return [d.message for d in result.diagnostics if d.rule == rule]
+
+
+def test_padding_so_large_that_rows_see_only_zeros():
+    result = run(
+        [{"name": "c", "type": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": 4}]
+    )
+    [message] = messages(result, "padding-mismatch")
+    assert (
+        "padding 4 with a 3-wide window: the first 2 and the last 2 output rows see only padding"
+        in message
+    )
+    quiet = run(
+        [{"name": "c", "type": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": 2}]
+    )
+    assert codes(quiet) == []
+
+
+def test_same_padding_on_an_even_kernel_is_asymmetric():
+    result = run(
+        [{"name": "c", "type": "conv2d", "out_channels": 4, "kernel_size": 2, "padding": "same"}]
+    )
+    assert messages(result, "padding-mismatch") == [
+        "padding = 'same' with the 2-wide window on the height axis pads 0 before and 1 after:"
+        " the output is shifted by half a pixel"
+    ]
+
+
+def test_out_of_step_padding_needs_size_keeping_neighbours_on_both_sides():
+    conv = {"type": "conv2d", "out_channels": 8, "kernel_size": 3}
+    lonely = run([dict(conv, name="a", padding=1), dict(conv, name="b")])
+    assert codes(lonely) == []  # nothing after it to be out of step with
+    stage = run([dict(conv, name="a", padding=1), {"type": "relu"}, dict(conv, name="b", bias=False),
+                 {"type": "batchnorm2d"}, dict(conv, name="c", padding=1)])  # fmt: skip
+    assert [(d.rule, d.layer) for d in stage.diagnostics] == [("padding-mismatch", "b")]
+
+
+def test_shrinking_threshold_option_and_chains_broken_by_down_sampling():
+    import archlint
+
+    conv = {"type": "conv2d", "out_channels": 4, "kernel_size": 5}
+    layers = [
+        dict(conv, name="a"),
+        dict(conv, name="b"),
+        dict(conv, name="c"),
+        dict(conv, name="d"),
+    ]
+    assert (
+        "a → b → c → d shrink the height from 32 to 16 (50% lost)"
+        in messages(run(layers), "shrinking-activation-map")[0]
+    )
+    loose = archlint.parse_config({"rules": {"shrinking-activation-map": {"threshold": 0.6}}})
+    doc = archlint.from_dict(
+        {"input": {"channels": 3, "height": 32, "width": 32}, "layers": layers}
+    )
+    assert archlint.check(doc, config=loose).diagnostics == []
+    pooled = layers[:2] + [{"name": "pool", "type": "maxpool2d", "kernel_size": 2}] + layers[2:]
+    [message] = messages(run(pooled), "shrinking-activation-map")  # 32→24, pool, 12→4
+    assert message.startswith("c → d shrink the height from 12 to 4")
+
+
+def test_stride_exceeds_kernel_counts_dilated_taps_exactly():
+    dilated = run(
+        [
+            {
+                "name": "c",
+                "type": "conv2d",
+                "out_channels": 4,
+                "kernel_size": 3,
+                "dilation": 2,
+                "stride": 2,
+                "padding": 2,
+            }
+        ]
+    )
+    [message] = messages(dilated, "stride-exceeds-kernel")
+    assert "only 1 in 4 input positions (25%)" in message
+    fine = run(
+        [
+            {
+                "name": "c",
+                "type": "conv2d",
+                "out_channels": 4,
+                "kernel_size": 3,
+                "dilation": 2,
+                "stride": 3,
+                "padding": 2,
+            }
+        ]
+    )
+    assert codes(fine) == []  # taps 0, 2, 4 cover every residue modulo 3
+
+
+def test_non_integer_output_quiet_when_only_padding_is_dropped_or_ceil_mode():
+    stem = run([{"name": "c", "type": "conv2d", "out_channels": 64, "kernel_size": 7, "stride": 2, "padding": 3, "bias": False}],
+               channels=3, height=224, width=224)  # fmt: skip
+    assert stem.analysis.layers["c"].axes[0].formula() == "(224 − 7 + 2·3)/2 + 1 = 112.5"
+    assert codes(stem) == []
+    ceil = run([{"name": "p", "type": "maxpool2d", "kernel_size": 3, "stride": 2, "ceil_mode": True}],
+               channels=3, height=110, width=110)  # fmt: skip
+    assert codes(ceil) == []
+    floor = run(
+        [{"name": "p", "type": "maxpool2d", "kernel_size": 3, "stride": 2}],
+        channels=3,
+        height=110,
+        width=110,
+    )
+    [d] = floor.diagnostics
+    assert d.help.startswith("ceil_mode = true keeps the partial last window")
+
+
+def test_add_that_only_broadcasts_is_a_warning_and_mul_is_quiet():
+    layers = [{"name": "gap", "type": "global_avgpool"},
+              {"name": "sum", "type": "add", "inputs": ["input", "gap"]}]  # fmt: skip
+    [d] = run(layers).diagnostics
+    assert (d.rule, d.severity, d.message) == (
+        "merge-mismatch",
+        2,
+        "add broadcasts (3, 32, 32), (3, 1, 1) to (3, 32, 32)",
+    )
+    layers[1]["type"] = "mul"
+    assert codes(run(layers)) == []
+
+
+def test_bias_before_batchnorm_only_when_every_reader_is_batchnorm():
+    conv = {"name": "c", "type": "conv2d", "out_channels": 4, "kernel_size": 1}
+    branch = run([conv, {"name": "bn", "type": "batchnorm2d"},
+                  {"name": "side", "type": "relu", "inputs": ["c"]},
+                  {"name": "cat", "type": "concat", "inputs": ["bn", "side"]}])  # fmt: skip
+    assert codes(branch) == []
+    assert codes(run([dict(conv, bias=False), {"type": "batchnorm2d"}])) == []
