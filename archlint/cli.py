@@ -16,6 +16,7 @@ import click
 
 from archlint.check import FileResult, check
 from archlint.config import Config, ConfigError, find_config, load_config, parse_config
+from archlint.cost import DTYPE_BYTES
 from archlint.diagnostics import RESERVED
 from archlint.loader import LoadError
 from archlint.registry import installed_rules
@@ -157,12 +158,24 @@ def check_command(paths, fmt, config_path, fail_on, select, extend_select, ignor
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)  # fmt: skip
 @click.option("--config", "config_path", type=click.Path(dir_okay=False))
-def summary_command(paths, fmt, config_path) -> None:
-    """Per-layer output shapes and parameter counts, with totals."""
-    from archlint import report
+@click.option("--dtype", type=click.Choice(list(DTYPE_BYTES)), default="float32", show_default=True,
+              help="Element type for memory figures.")  # fmt: skip
+@click.option("--batch", type=click.IntRange(1, 1_000_000), default=1, show_default=True,
+              help="Batch size for MACs and activation memory.")  # fmt: skip
+@click.option(
+    "--fc-equivalent",
+    is_flag=True,
+    help="Beside each conv, the parameters a fully connected layer would need.",
+)
+def summary_command(paths, fmt, config_path, dtype, batch, fc_equivalent) -> None:
+    """Per-layer output shapes, parameters, MACs and memory, with totals."""
+    from archlint import summary
 
     results, _, status = _run(paths, config_path, {})
-    click.echo(report.summary_json(results) if fmt == "json" else report.summary_text(results))
+    options = summary.Options(dtype, batch, fc_equivalent)
+    click.echo(
+        summary.as_json(results, options) if fmt == "json" else summary.as_text(results, options)
+    )
     sys.exit(status or (1 if any(r.analysis is None for r in results) else 0))
 
 

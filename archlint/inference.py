@@ -29,6 +29,7 @@ class LayerResult:
     params: int | None
     axes: tuple[Axis | TransposedAxis, ...] = ()
     refusals: list[Refusal] = field(default_factory=list)
+    macs: int | None = None  # multiply-accumulates of one sample's forward pass
 
     @property
     def type(self) -> str:
@@ -60,6 +61,10 @@ class Analysis:
     @property
     def total_params(self) -> int:
         return sum(r.params or 0 for r in self.layers.values())
+
+    @property
+    def total_macs(self) -> int:
+        return sum(r.macs or 0 for r in self.layers.values())
 
     def readers(self, name: str) -> list[LayerResult]:
         """The layers that read `name`'s output."""
@@ -109,8 +114,9 @@ def infer(spec: Spec, graph: nx.DiGraph) -> Analysis:
             result = LayerResult(name, index, layer, None, None, None)
         else:
             out = layer.infer(inputs)
+            macs = layer.macs(inputs, out.output) if out.output is not None else None
             result = LayerResult(
-                name, index, layer, inputs, out.output, out.params, out.axes, out.refusals
+                name, index, layer, inputs, out.output, out.params, out.axes, out.refusals, macs
             )
         layers[name] = result
         shapes[name] = result.output

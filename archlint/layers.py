@@ -102,6 +102,10 @@ class LayerBase(BaseModel):
         """Output shape, parameters and refusals for these input shapes."""
         return Inferred(inputs[0])
 
+    def macs(self, inputs: list[Shape], output: Shape) -> int:
+        """Multiply-accumulates of one forward pass: convolutions and linear layers only."""
+        return 0
+
     def needs_map(self, shape: Shape, result: Inferred) -> bool:
         """True when `shape` is the (C, *spatial) map this layer needs; refuses it otherwise."""
         if len(shape) == self.ndim + 1:
@@ -207,6 +211,11 @@ class Conv(LayerBase):
         result.output = _windowed(self, result, self.out_channels)
         return result
 
+    def macs(self, inputs: list[Shape], output: Shape) -> int:
+        """Each output element: (C_in/groups)·k_h·k_w multiply-accumulates (bias not counted)."""
+        c_in = self.in_channels or inputs[0][0]
+        return prod(output) * (c_in // self.groups) * prod(_per_axis(self.kernel_size, self.ndim))
+
 
 def _windowed(layer: LayerBase, result: Inferred, channels: int) -> Shape | None:
     """The output shape from the layer's axes, or None (with a refusal) where one collapses."""
@@ -287,6 +296,11 @@ class ConvTranspose(LayerBase):
             sizes.append(axis.out)
         result.output = (self.out_channels, *sizes)
         return result
+
+    def macs(self, inputs: list[Shape], output: Shape) -> int:
+        """Each input element is scattered through (C_out/groups)·k_h·k_w weights."""
+        kernel = prod(_per_axis(self.kernel_size, self.ndim))
+        return prod(inputs[0]) * (self.out_channels // self.groups) * kernel
 
 
 class Pool(LayerBase):
@@ -426,6 +440,9 @@ class Linear(LayerBase):
                 help=f"in_features = {arriving}, or fix the layer before it",
             )
         return result
+
+    def macs(self, inputs: list[Shape], output: Shape) -> int:
+        return prod(output) * (self.in_features or inputs[0][-1])
 
 
 class Flatten(LayerBase):

@@ -1,4 +1,4 @@
-"""Reporters: FileResults -> text or JSON, for `archlint check` and `archlint summary`."""
+"""Reporters for `archlint check`: FileResults -> text, JSON or GitHub annotations."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import json
 
 from archlint.check import FileResult
 from archlint.diagnostics import Diagnostic, Severity
-from archlint.layers import fmt_shape
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -77,75 +76,3 @@ def check_github(results: list[FileResult]) -> str:
 def check_json(results: list[FileResult]) -> str:
     diagnostics = [d.to_dict() for r in results for d in r.diagnostics]
     return json.dumps({"diagnostics": diagnostics}, indent=2, ensure_ascii=False)
-
-
-def summary_rows(result: FileResult) -> list[dict]:
-    analysis = result.analysis
-    if analysis is None:
-        return []
-    return [
-        {
-            "name": r.name,
-            "type": r.type,
-            "output_shape": list(r.output) if r.output else None,
-            "params": r.params,
-        }
-        for r in sorted(analysis.layers.values(), key=lambda r: r.index)
-    ]
-
-
-def summary_json(results: list[FileResult]) -> str:
-    out = []
-    for result in results:
-        spec = result.document.spec
-        out.append(
-            {
-                "file": result.path,
-                "model": spec.model.name if spec else None,
-                "input_shape": list(spec.input.shape) if spec else None,
-                "layers": summary_rows(result),
-                "total_params": result.analysis.total_params if result.analysis else None,
-                "diagnostics": [d.to_dict() for d in result.diagnostics],
-            }
-        )
-    return json.dumps(out, indent=2, ensure_ascii=False)
-
-
-def summary_text(results: list[FileResult]) -> str:
-    blocks = []
-    for result in results:
-        spec = result.document.spec
-        if spec is None or result.analysis is None:
-            blocks.append(
-                f"{result.path}: not a valid spec, no summary\n"
-                + "\n".join(map(diagnostic_text, result.diagnostics))
-            )
-            continue
-        rows = [("layer", "type", "output shape", "params")]
-        rows += [
-            (
-                r["name"],
-                r["type"],
-                fmt_shape(tuple(r["output_shape"]) if r["output_shape"] else None),
-                "?" if r["params"] is None else f"{r['params']:,}",
-            )
-            for r in summary_rows(result)
-        ]
-        widths = [max(len(row[i]) for row in rows) for i in range(4)]
-        lines = [
-            f"{spec.model.name or result.path} ({result.path}): input {fmt_shape(spec.input.shape)}"
-        ]
-        for n, row in enumerate(rows):
-            cells = [row[i].ljust(widths[i]) for i in range(3)] + [row[3].rjust(widths[3])]
-            lines.append("  " + "  ".join(cells))
-            if n == 0:
-                lines.append("  " + "  ".join("─" * w for w in widths))
-        total = result.analysis.total_params
-        lines.append(f"  total parameters: {total:,}")
-        if result.diagnostics:
-            lines.append(
-                f"  {_plural(len(result.diagnostics), 'finding')}: run `archlint check"
-                f" {result.path}` for details"
-            )
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)

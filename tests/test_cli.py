@@ -93,6 +93,8 @@ def test_summary_json():
         "type": "conv2d",
         "output_shape": [16, 32, 32],
         "params": 448,
+        "macs": 16 * 32 * 32 * 27,
+        "activation_bytes": 16 * 32 * 32 * 4,
     }
     assert tiny["total_params"] == 43_770
     assert broken["layers"] == [] and broken["diagnostics"][0]["code"] == "AL901"

@@ -1,0 +1,140 @@
+"""`archlint summary`: per-layer shapes, parameters, MACs and memory, like model.summary().
+
+Everything comes from the file alone; see cost.py for what the figures count.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from math import prod
+
+from archlint import cost
+from archlint.check import FileResult
+from archlint.layers import fmt_shape
+from archlint.report import _plural, diagnostic_text
+
+
+@dataclass(frozen=True)
+class Options:
+    dtype: str = "float32"
+    batch: int = 1
+    fc_equivalent: bool = False  # show what a fully connected layer would need beside convs
+
+
+def rows(result: FileResult, options: Options = Options()) -> list[dict]:
+    analysis = result.analysis
+    if analysis is None:
+        return []
+    out = []
+    for r in sorted(analysis.layers.values(), key=lambda r: r.index):
+        row = {
+            "name": r.name,
+            "type": r.type,
+            "output_shape": list(r.output) if r.output else None,
+            "params": r.params,
+            "macs": None if r.macs is None else r.macs * options.batch,
+            "activation_bytes": cost.activation_bytes(
+                analysis, r.name, options.dtype, options.batch
+            )
+            if r.output
+            else None,
+        }
+        if options.fc_equivalent and r.type.startswith("conv") and r.output and r.inputs:
+            # the lecture's comparison: (32·32·10) × (32·32·3 + 1) = 31,467,520 against 760
+            row["fc_equivalent_params"] = prod(r.output) * (prod(r.inputs[0]) + 1)
+        out.append(row)
+    return out
+
+
+def _totals(result: FileResult, options: Options) -> dict | None:
+    if result.analysis is None:
+        return None
+    t = cost.totals(result.analysis, options.dtype, options.batch)
+    return {
+        "params": t.params,
+        "macs": t.macs,
+        "flops": t.flops,
+        "param_bytes": t.param_bytes,
+        "activation_bytes": t.activation_bytes,
+        "peak_activation_bytes": t.peak_activation_bytes,
+    }
+
+
+def as_json(results: list[FileResult], options: Options = Options()) -> str:
+    out = []
+    for result in results:
+        spec = result.document.spec
+        totals = _totals(result, options)
+        out.append(
+            {
+                "file": result.path,
+                "model": spec.model.name if spec else None,
+                "input_shape": list(spec.input.shape) if spec else None,
+                "dtype": options.dtype,
+                "batch": options.batch,
+                "layers": rows(result, options),
+                "total_params": totals["params"] if totals else None,
+                "totals": totals,
+                "diagnostics": [d.to_dict() for d in result.diagnostics],
+            }
+        )
+    return json.dumps(out, indent=2, ensure_ascii=False)
+
+
+def _cut(text: str, width: int = 28) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def as_text(results: list[FileResult], options: Options = Options()) -> str:
+    return "\n\n".join(_block(result, options) for result in results)
+
+
+def _block(result: FileResult, options: Options) -> str:
+    spec = result.document.spec
+    if spec is None or result.analysis is None:
+        return f"{result.path}: not a valid spec, no summary\n" + "\n".join(
+            map(diagnostic_text, result.diagnostics)
+        )
+    # the fc comparison takes the memory column's place, to stay within 100 columns
+    header = ["layer", "type", "output shape", "params", "MACs"]
+    header.append("as fc layer" if options.fc_equivalent else "memory")
+    table = [header]
+    for r in rows(result, options):
+        shape = fmt_shape(tuple(r["output_shape"]) if r["output_shape"] else None)
+        line = [
+            _cut(r["name"]), _cut(r["type"], 18), shape.replace(", ", "×")[1:-1] or shape,
+            "?" if r["params"] is None else f"{r['params']:,}",
+            "?" if r["macs"] is None else cost.human(r["macs"]),
+        ]  # fmt: skip
+        if options.fc_equivalent:
+            n = r.get("fc_equivalent_params")
+            line.append("" if n is None else f"{n:,}" if n < 10**10 else cost.human(n))
+        else:
+            memory = r["activation_bytes"]
+            line.append("?" if memory is None else cost.human(memory, "B"))
+        table.append(line)
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    lines = [
+        f"{spec.model.name or result.path} ({result.path}): input {fmt_shape(spec.input.shape)}"
+    ]
+    for n, row in enumerate(table):
+        cells = [c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        lines.append("  " + "  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  " + "  ".join("─" * w for w in widths))
+    t = cost.totals(result.analysis, options.dtype, options.batch)
+    per = f"{options.dtype}, batch {options.batch}"
+    lines += [
+        f"  parameters: {t.params:,} ({cost.human(t.param_bytes, 'B')} as {options.dtype})",
+        f"  MACs: {cost.human(t.macs)} (FLOPs = 2 × MACs = {cost.human(t.flops)};"
+        f" batch {options.batch})",
+        f"  activations: {cost.human(t.activation_bytes, 'B')} in all,"
+        f" peak {cost.human(t.peak_activation_bytes, 'B')} ({per})",
+    ]
+    if result.diagnostics:
+        lines.append(
+            f"  {_plural(len(result.diagnostics), 'finding')}: run `archlint check"
+            f" {result.path}` for details"
+        )
+    return "\n".join(lines)
