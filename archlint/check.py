@@ -105,7 +105,7 @@ def _locate_finding(
     finding: Finding,
     config: Config,
 ) -> Diagnostic:
-    path: tuple = ()
+    path: tuple = ("model",) if finding.layer is None else ()
     if analysis is not None and finding.layer in analysis.layers:
         path = ("layers", analysis.layers[finding.layer].index)
         if finding.field:

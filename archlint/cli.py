@@ -179,6 +179,27 @@ def summary_command(paths, fmt, config_path, dtype, batch, fc_equivalent) -> Non
     sys.exit(status or (1 if any(r.analysis is None for r in results) else 0))
 
 
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)  # fmt: skip
+@click.option("--all", "show_all", is_flag=True, help="List unchanged layers too.")
+def diff_command(old, new, fmt, show_all) -> None:
+    """Per-layer and total changes in shapes, parameters and MACs between two specs."""
+    from archlint import diff, report
+
+    results, _, status = _run((old, new), None, {})
+    if status or len(results) != 2:
+        raise click.UsageError("diff needs two readable spec files")
+    broken = [r for r in results if r.analysis is None]
+    if broken:
+        click.echo(report.check_text(broken))
+        sys.exit(1)
+    changes = diff.diff(*results)
+    click.echo(diff.as_json(changes) if fmt == "json" else diff.as_text(changes, show_all))
+
+
 @main.command("rules")
 @click.option("--markdown", is_flag=True, help="The README's rule table.")
 def rules_command(markdown: bool) -> None:

@@ -148,15 +148,18 @@ def parse_config(data: dict, source: Path | None = None) -> Config:
                 )
             default = rule.options[option]
             if not _same_kind(value, default):
+                kind = "number ≥ 0" if default is None else type(default).__name__
                 raise fail(
-                    f"'rules.{name}.{option}': {value!r} should be a"
-                    f" {type(default).__name__} like the default {default!r}"
+                    f"'rules.{name}.{option}': {value!r} should be a {kind}"
+                    f" like the default {default!r}"
                 )
         config.options[rule.code] = dict(options)
     return config
 
 
 def _same_kind(value: object, default: object) -> bool:
+    if default is None:  # an option that is off by default takes a number
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
     if isinstance(default, bool) or isinstance(value, bool):
         return isinstance(value, bool) and isinstance(default, bool)
     if isinstance(default, (int, float)):

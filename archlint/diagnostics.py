@@ -32,10 +32,10 @@ class Finding:
 
     `field` names the layer's key the finding is about (e.g. "stride"), so the location can
     point at that key's line; `severity` overrides the rule's default (used for refusals that
-    a framework would raise).
+    a framework would raise). `layer` None means the whole model (located at [model]).
     """
 
-    layer: str
+    layer: str | None
     message: str
     help: str | None = None
     note: str | None = None
