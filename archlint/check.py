@@ -115,5 +115,5 @@ def _locate_finding(
     severity = finding.severity or config.severity.get(rule.code, rule.severity)
     return Diagnostic(
         document.path, line, column, rule.code, rule.name, severity,
-        finding.layer, finding.message, finding.help, finding.note,
+        finding.layer, finding.message, finding.help, finding.note, finding.fix,
     )  # fmt: skip

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import json
 import os
 import sys
 from pathlib import Path
@@ -94,6 +95,21 @@ def _run(paths, config_path, overrides) -> tuple[list[FileResult], list[Config],
     return results, used, status
 
 
+def _fix(result: FileResult, config: Config, unsafe: bool) -> FileResult:
+    """Apply what can be fixed, write the file back, say what changed on stderr."""
+    if result.document.format not in ("toml", "json") or result.analysis is None:
+        return result
+    from archlint.fix import fix
+
+    fixed = fix(result, config, unsafe)
+    if fixed.applied:
+        Path(result.path).write_text(fixed.text, encoding="utf-8")
+        for d in fixed.applied:
+            value = json.dumps(d.fix.new)
+            click.echo(f"fixed {d.file}: {d.layer}: {d.fix.key} = {value} ({d.code})", err=True)
+    return fixed.result
+
+
 def _names(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
@@ -124,7 +140,20 @@ def main() -> None:
 @click.option("--select", multiple=True, help="Only these rules (codes or names, comma-separated).")
 @click.option("--extend-select", multiple=True, help="These rules as well.")
 @click.option("--ignore", multiple=True, help="Skip these rules (codes or names).")
-def check_command(paths, fmt, config_path, fail_on, select, extend_select, ignore) -> None:
+@click.option(
+    "--fix",
+    "apply_fixes",
+    is_flag=True,
+    help="Apply fixes that leave strictly fewer findings and no new ones.",
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix, also apply fixes that change shapes downstream.",
+)
+def check_command(
+    paths, fmt, config_path, fail_on, select, extend_select, ignore, apply_fixes, unsafe_fixes
+) -> None:
     """Check architecture spec files (.toml, .json) or directories of them."""
     from archlint import report
 
@@ -138,6 +167,8 @@ def check_command(paths, fmt, config_path, fail_on, select, extend_select, ignor
     if fail_on:
         overrides["fail-on"] = fail_on
     results, configs, status = _run(paths, config_path, overrides)
+    if apply_fixes:
+        results = [_fix(r, c, unsafe_fixes) for r, c in zip(results, configs)]
     if fmt == "json":
         click.echo(report.check_json(results))
     elif fmt == "sarif":

@@ -27,6 +27,23 @@ class Severity(IntEnum):
 
 
 @dataclass(frozen=True)
+class Fix:
+    """A mechanical edit of the finding's layer: set `key` from `old` to `new`.
+
+    `safe` fixes change no shape (a declared size, a wasted bias); the others change shapes
+    downstream and are applied only with --unsafe-fixes.
+    """
+
+    key: str
+    old: object
+    new: object
+    safe: bool = True
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "old": self.old, "new": self.new, "safe": self.safe}
+
+
+@dataclass(frozen=True)
 class Finding:
     """What a rule (or an inference step, on behalf of a rule) says about one layer.
 
@@ -41,6 +58,7 @@ class Finding:
     note: str | None = None
     field: str | None = None
     severity: Severity | None = None
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +75,7 @@ class Diagnostic:
     message: str
     help: str | None = None
     note: str | None = None
+    fix: Fix | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -70,6 +89,7 @@ class Diagnostic:
             "message": self.message,
             "note": self.note,
             "help": self.help,
+            "fix": self.fix.to_dict() if self.fix else None,
         }
 
 

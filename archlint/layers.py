@@ -17,7 +17,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from archlint.diagnostics import Finding, Severity
+from archlint.diagnostics import Finding, Fix, Severity
 from archlint.windows import AXIS_NAMES, Axis, TransposedAxis
 
 MAX_SIZE = 1_000_000
@@ -62,6 +62,11 @@ def _ndim(type_name: str) -> int:
 
 def _per_axis(value: int | list, ndim: int) -> tuple[int, ...]:
     return tuple(value) if isinstance(value, list) else (value,) * ndim
+
+
+def compact(values: list[int]) -> int | list[int]:
+    """One number when every axis agrees, as a user would write it."""
+    return values[0] if len(set(values)) == 1 else list(values)
 
 
 class LayerBase(BaseModel):
@@ -172,6 +177,7 @@ class Conv(LayerBase):
                 f"in_channels = {self.in_channels} but the input has {c_in} channels",
                 field="in_channels",
                 help=f"in_channels = {c_in}, or fix the layer before it",
+                fix=Fix("in_channels", self.in_channels, c_in),
             )
         c_in = self.in_channels or c_in
         bad = [
@@ -201,12 +207,14 @@ class Conv(LayerBase):
         )
         result.axes = self.axes(shape[1:])
         if self.padding == "same" and any(s > 1 for s in _per_axis(self.stride, self.ndim)):
+            half = [(k - 1) // 2 for k in _per_axis(self.kernel_size, self.ndim)]
             return result.refuse(
                 "padding-mismatch",
                 self.name,
                 "padding = 'same' is refused by PyTorch for stride > 1",
                 field="padding",
-                help="give the padding as numbers, e.g. (kernel_size − 1)/2",
+                help=f"padding = {compact(half)}, (kernel_size − 1)/2",
+                fix=Fix("padding", "same", compact(half), safe=False),
             )
         result.output = _windowed(self, result, self.out_channels)
         return result
@@ -361,7 +369,14 @@ class Pool(LayerBase):
                 + ": PyTorch refuses pool padding over kernel_size/2",
                 field="padding",
                 help=f"padding = {a.kernel // 2} at most",
-            )
+                fix=Fix(
+                    "padding", self.padding,
+                    compact([min(p, k // 2) for p, k in zip(
+                        _per_axis(self.padding, self.ndim), _per_axis(self.kernel_size, self.ndim)
+                    )]),
+                    safe=False,
+                ),
+            )  # fmt: skip
         small = [a for a in result.axes if a.size < a.kernel]
         if self.type == "avgpool3d" and small:  # avg_pool3d checks the input before padding
             a = small[0]
@@ -438,6 +453,7 @@ class Linear(LayerBase):
                 + (f" (the last axis of {fmt_shape(shape)})" if len(shape) > 1 else ""),
                 field="in_features",
                 help=f"in_features = {arriving}, or fix the layer before it",
+                fix=Fix("in_features", self.in_features, arriving),
             )
         return result
 
@@ -482,6 +498,7 @@ class BatchNorm(LayerBase):
                 f"num_features = {self.num_features} but the input has {shape[0]} channels",
                 field="num_features",
                 help=f"num_features = {shape[0]}",
+                fix=Fix("num_features", self.num_features, shape[0]),
             )
         result.params = 2 * channels if self.affine else 0
         return result

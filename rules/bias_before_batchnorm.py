@@ -45,6 +45,7 @@ type = "batchnorm2d"
 """
 
 from archlint import Finding
+from archlint.diagnostics import Fix
 
 CODE = "AL010"
 NAME = "bias-before-batchnorm"
@@ -65,4 +66,5 @@ def check(analysis, options):
                 " subtracts the mean right after",
                 help="bias = false",
                 field="bias",
+                fix=Fix("bias", True, False),
             )

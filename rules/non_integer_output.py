@@ -42,6 +42,7 @@ stride = 2
 from __future__ import annotations
 
 from archlint import Finding
+from archlint.diagnostics import Fix
 from archlint.windows import Axis
 
 CODE = "AL001"
@@ -76,45 +77,55 @@ def _finding(result, axes: list[Axis], all_axes: bool) -> Finding:
         f" {axis.size}-wide input {lost} never read"
     )
     where = "" if all_axes else f" for the {names}"
-    fixes = list(_fixes(axis, names, where))
+    stride, padding = _nearest_stride(axis), _nearest_padding(axis)
+    span = axis.size + axis.pad_begin + axis.pad_end - axis.extent  # (N − F + 2P)
+    fixes = []
     if "pool" in result.type:
-        fixes.insert(0, "ceil_mode = true keeps the partial last window")
+        fixes.append("ceil_mode = true keeps the partial last window")
+    if stride:
+        fixes.append(f"stride = {stride}{where} gives {span // stride + 1} exactly")
+    if padding is not None:
+        size = (span + 2 * (padding - axis.pad_begin)) // axis.stride + 1
+        fixes.append(f"padding = {padding}{where} gives {size} exactly")
+    below = span - span % axis.stride
+    if below >= 0:
+        size = axis.size - span % axis.stride
+        fixes.append(
+            f"an input {names} of {size} or {size + axis.stride} gives"
+            f" {below // axis.stride + 1} or {below // axis.stride + 2} exactly"
+        )
+    # the mechanical fix: the padding (which keeps the down-sampling) where it applies to all
+    fix = None
+    if all_axes and padding is not None and not isinstance(result.layer.padding, str):
+        fix = Fix("padding", result.layer.padding, padding, safe=False)
+    elif all_axes and stride:
+        fix = Fix("stride", getattr(result.layer, "stride", None), stride, safe=False)
     return Finding(
         result.name,
         f"output {names} {axis.formula()} {verb}",
         note=note,
         help="; or ".join(fixes),
         field="stride",
+        fix=fix,
     )
 
 
-def _fixes(axis: Axis, names: str, where: str):
-    """The nearest stride, padding and input size that make the output size exact."""
-    span = axis.size + axis.pad_begin + axis.pad_end - axis.extent  # (N − F + 2P)
+def _nearest_stride(axis: Axis) -> int | None:
+    """The stride nearest the current one that tiles the input exactly (still down-sampling)."""
+    span = axis.size + axis.pad_begin + axis.pad_end - axis.extent
+    lowest = 2 if axis.stride > 1 else 1
+    strides = [s for s in range(lowest, 2 * axis.stride + 1) if s != axis.stride and span % s == 0]
+    return min(strides, key=lambda s: (abs(s - axis.stride), s)) if strides and span >= 0 else None
 
-    def exact(span: int, stride: int = axis.stride) -> bool:
-        return span >= 0 and span % stride == 0
 
-    lowest = 2 if axis.stride > 1 else 1  # a down-sampling layer should stay one
-    strides = [s for s in range(lowest, 2 * axis.stride + 1) if s != axis.stride and exact(span, s)]
-    if strides:
-        s = min(strides, key=lambda s: (abs(s - axis.stride), s))
-        yield f"stride = {s}{where} gives {span // s + 1} exactly"
-    if axis.pad_begin == axis.pad_end:
-        pads = [
-            q
-            for p in range(1, axis.stride)
-            for q in (axis.pad_begin - p, axis.pad_begin + p)
-            if q >= 0 and exact(span + 2 * (q - axis.pad_begin))
-        ]
-        if pads:
-            q = pads[0]
-            size = (span + 2 * (q - axis.pad_begin)) // axis.stride + 1
-            yield f"padding = {q}{where} gives {size} exactly"
-    below = span - span % axis.stride
-    if below >= 0:
-        size = axis.size - span % axis.stride
-        yield (
-            f"an input {names} of {size} or {size + axis.stride} gives"
-            f" {below // axis.stride + 1} or {below // axis.stride + 2} exactly"
-        )
+def _nearest_padding(axis: Axis) -> int | None:
+    """The symmetric padding nearest the current one that tiles the input exactly."""
+    if axis.pad_begin != axis.pad_end:
+        return None
+    span = axis.size + 2 * axis.pad_begin - axis.extent
+    for p in range(1, axis.stride):
+        for q in (axis.pad_begin - p, axis.pad_begin + p):
+            total = span + 2 * (q - axis.pad_begin)
+            if q >= 0 and total >= 0 and total % axis.stride == 0:
+                return q
+    return None

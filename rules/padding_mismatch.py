@@ -69,6 +69,8 @@ padding = 1
 """
 
 from archlint import Finding
+from archlint.diagnostics import Fix
+from archlint.layers import compact
 from archlint.windows import Axis
 
 CODE = "AL004"
@@ -151,4 +153,10 @@ def _out_of_step(analysis, result, axes):
             f" {before.name} before it and {after.name} after it keep the size",
             help=f"padding = {(a.extent - 1) // 2}, (kernel_size − 1)/2, keeps the size too",
             field="padding",
+            fix=Fix(
+                "padding",
+                result.layer.padding,
+                compact([(x.extent - 1) // 2 for x in axes]),
+                safe=False,
+            ),  # fmt: skip
         )
