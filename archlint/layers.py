@@ -27,6 +27,8 @@ Size = Annotated[int, Field(ge=1, le=MAX_SIZE)]
 Count = Annotated[int, Field(ge=0, le=MAX_SIZE)]
 Sizes = Size | list[Size]
 Counts = Count | list[Count]
+# padding per axis: one number for both ends, or [begin, end] (asymmetric, as ONNX's pads)
+Pads = Count | list[Count | Annotated[list[Count], Field(min_length=2, max_length=2)]]
 Shape = tuple[int, ...]
 
 
@@ -62,6 +64,10 @@ def _ndim(type_name: str) -> int:
 
 def _per_axis(value: int | list, ndim: int) -> tuple[int, ...]:
     return tuple(value) if isinstance(value, list) else (value,) * ndim
+
+
+def _pad_pairs(padding: int | list, ndim: int) -> list[tuple[int, int]]:
+    return [(p, p) if isinstance(p, int) else (p[0], p[1]) for p in _per_axis(padding, ndim)]
 
 
 def compact(values: list[int]) -> int | list[int]:
@@ -134,7 +140,7 @@ class Conv(LayerBase):
     out_channels: Size
     kernel_size: Sizes
     stride: Sizes = 1
-    padding: Counts | Literal["same", "valid"] = 0
+    padding: Pads | Literal["same", "valid"] = 0
     dilation: Sizes = 1
     groups: Size = 1
     bias: bool = True
@@ -152,7 +158,7 @@ class Conv(LayerBase):
                 total = d * (k - 1)
                 out.append((total // 2, total - total // 2))
             return out
-        return [(p, p) for p in _per_axis(self.padding, self.ndim)]
+        return _pad_pairs(self.padding, self.ndim)
 
     def axes(self, spatial: Shape) -> tuple[Axis, ...]:
         n = self.ndim
@@ -317,7 +323,7 @@ class Pool(LayerBase):
     type: Literal["maxpool1d", "maxpool2d", "maxpool3d", "avgpool1d", "avgpool2d", "avgpool3d"]
     kernel_size: Sizes
     stride: Sizes | None = None
-    padding: Counts = 0
+    padding: Pads = 0
     dilation: Sizes = 1
     ceil_mode: bool = False
     count_include_pad: bool = True
@@ -341,14 +347,14 @@ class Pool(LayerBase):
         kernels = _per_axis(self.kernel_size, n)
         strides = kernels if self.stride is None else _per_axis(self.stride, n)
         return tuple(
-            Axis(name, size, k, s, d, p, p, self.ceil_mode)
-            for name, size, k, s, d, p in zip(
+            Axis(name, size, k, s, d, pb, pe, self.ceil_mode)
+            for name, size, k, s, d, (pb, pe) in zip(
                 AXIS_NAMES[n],
                 spatial,
                 kernels,
                 strides,
                 _per_axis(self.dilation, n),
-                _per_axis(self.padding, n),
+                _pad_pairs(self.padding, n),
             )
         )
 
@@ -358,25 +364,22 @@ class Pool(LayerBase):
         if not self.needs_map(shape, result):
             return result
         result.axes = self.axes(shape[1:])
-        over = [a for a in result.axes if 2 * a.pad_begin > a.kernel]
+        over = [a for a in result.axes if 2 * max(a.pad_begin, a.pad_end) > a.kernel]
         if over:
             a = over[0]
+            symmetric = all(a.pad_begin == a.pad_end for a in result.axes)
+            fixed = compact([min(x.pad_begin, x.kernel // 2) for x in result.axes])
             result.refuse(
                 "padding-mismatch",
                 self.name,
-                f"padding {a.pad_begin} is more than half the kernel ({a.kernel}) on the "
+                f"padding {max(a.pad_begin, a.pad_end)} is more than half the kernel"
+                f" ({a.kernel}) on the "
                 + " and ".join(x.name for x in over)
                 + ": PyTorch refuses pool padding over kernel_size/2",
                 field="padding",
                 help=f"padding = {a.kernel // 2} at most",
-                fix=Fix(
-                    "padding", self.padding,
-                    compact([min(p, k // 2) for p, k in zip(
-                        _per_axis(self.padding, self.ndim), _per_axis(self.kernel_size, self.ndim)
-                    )]),
-                    safe=False,
-                ),
-            )  # fmt: skip
+                fix=Fix("padding", self.padding, fixed, safe=False) if symmetric else None,
+            )
         small = [a for a in result.axes if a.size < a.kernel]
         if self.type == "avgpool3d" and small:  # avg_pool3d checks the input before padding
             a = small[0]

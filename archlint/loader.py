@@ -190,8 +190,18 @@ def _problem(path: tuple, errors: list[dict], data: dict) -> Problem:
                 "should be " + " or ".join(r.removeprefix("Input should be ") for r in reasons)
             ]
         got = json.dumps(_value_at(data, path))
-        message = (f"{key}: " if key is not None else "") + "; ".join(reasons) + f" (got {got})"
+        name = _key_name(path)
+        message = (f"{name}: " if name else "") + "; ".join(reasons) + f" (got {got})"
     return Problem(SCHEMA_ERROR, message, path, layer, help)
+
+
+def _key_name(path: tuple) -> str:
+    """'padding[0]' for ('layers', 3, 'padding', 0): the key as the user wrote it."""
+    start = 2 if path[:1] == ("layers",) else 1
+    name = ""
+    for part in path[start:]:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else part)
+    return name
 
 
 def _owner(data: dict, path: tuple) -> str | None:

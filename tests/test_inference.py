@@ -240,3 +240,23 @@ def test_unknown_shapes_propagate_and_the_rest_is_still_checked():
     assert layers["after"].output is None and layers["merge"].output is None
     assert layers["ok"].output == (4, 10, 10)
     assert sorted(codes(result)) == ["collapsed-activation-map", "non-integer-output"]
+
+
+def test_asymmetric_padding_per_axis():
+    result = run(
+        [{"name": "c", "type": "conv2d", "out_channels": 1, "kernel_size": 2, "stride": 2, "padding": [[0, 1], [0, 1]]},
+         {"name": "p", "type": "maxpool2d", "kernel_size": 2, "padding": [1, [0, 1]]}],
+        channels=1, height=5, width=5,
+    )  # fmt: skip
+    c, p = result.analysis.layers["c"], result.analysis.layers["p"]
+    assert c.output == (1, 3, 3) and c.axes[0].formula() == "(5 − 2 + 0 + 1)/2 + 1 = 3"
+    assert p.output == (1, 2, 2)  # height (3 + 2 − 2)/2 + 1 = 2.5 → 2; width (3 + 1 − 2)/2 + 1 = 2
+    assert [d.rule for d in result.diagnostics] == []  # only padding goes unread on the height
+
+
+def test_a_padding_pair_of_the_wrong_length_is_a_schema_error():
+    import archlint
+
+    doc = archlint.from_dict({"input": {"channels": 1, "height": 5, "width": 5},
+                              "layers": [{"name": "c", "type": "conv2d", "out_channels": 1, "kernel_size": 2, "padding": [[0, 1, 2], [0, 1]]}]})  # fmt: skip
+    assert any(p.message.startswith("padding[0]: ") for p in doc.problems)
