@@ -10,6 +10,7 @@ from archlint.config import Config
 from archlint.diagnostics import (
     PLUGIN_ERROR,
     SHAPE_ERROR,
+    UNSUPPORTED_OP,
     Diagnostic,
     Finding,
     Problem,
@@ -62,7 +63,8 @@ def check(
     if document.spec is not None:
         analysis, graph_problems = analyze(document.spec)
         problems += graph_problems
-        findings += [(SHAPE_ERROR, f) for f in analysis.refusals(SHAPE_ERROR.name)]
+        for kind in (SHAPE_ERROR, UNSUPPORTED_OP):  # refusals no rule explains
+            findings += [(kind, f) for f in analysis.refusals(kind.name)]
         for rule in rules:
             if config.selects(rule.code, document.path):
                 findings += _run(rule, analysis, config.options_for(rule), problems)
@@ -94,8 +96,15 @@ def _locate_problem(document: Document, problem: Problem, config: Config) -> Dia
     return Diagnostic(
         document.path, max(line, 1), max(column, 1), kind.code, kind.name,
         config.severity.get(kind.code, kind.severity), problem.layer, problem.message,
-        problem.help,
+        problem.help, where=_label(document, problem.path),
     )  # fmt: skip
+
+
+def _label(document: Document, path: tuple) -> str | None:
+    """Where a layer is in a file without lines (ONNX): its node."""
+    if document.labels and len(path) >= 2 and path[0] == "layers":
+        return document.labels.get(path[1])
+    return None
 
 
 def _locate_finding(
@@ -116,4 +125,5 @@ def _locate_finding(
     return Diagnostic(
         document.path, line, column, rule.code, rule.name, severity,
         finding.layer, finding.message, finding.help, finding.note, finding.fix,
+        _label(document, path),
     )  # fmt: skip

@@ -76,10 +76,12 @@ class Diagnostic:
     help: str | None = None
     note: str | None = None
     fix: Fix | None = None
+    where: str | None = None  # for files without lines (ONNX): "node 12 (Conv 'conv1')"
 
     def to_dict(self) -> dict:
         return {
             "file": self.file,
+            "where": self.where,
             "line": self.line,
             "column": self.column,
             "code": self.code,
@@ -124,6 +126,9 @@ PLUGIN_ERROR = Reserved(
 UNUSED_SUPPRESSION = Reserved(
     "AL907", "unused-suppression", Severity.INFO, "an ignore that silences nothing"
 )
+UNSUPPORTED_OP = Reserved(
+    "AL908", "unsupported-op", Severity.ERROR, "an operation archlint cannot model"
+)
 RESERVED = (
     SYNTAX_ERROR,
     SCHEMA_ERROR,
@@ -132,6 +137,7 @@ RESERVED = (
     SHAPE_ERROR,
     PLUGIN_ERROR,
     UNUSED_SUPPRESSION,
+    UNSUPPORTED_OP,
 )
 
 

@@ -60,6 +60,12 @@ def build(spec: Spec) -> tuple[nx.DiGraph, list[Problem]]:
                     "merge the branches first with add or concat" if len(names) > 1 else None,
                 )
             )
+        elif layer.arity == 0 and not names:
+            problems.append(
+                Problem(
+                    GRAPH_ERROR, f"{layer.type} needs an input", ("layers", i, "inputs"), layer.name
+                )
+            )
         elif layer.arity is None and len(names) < 2:
             problems.append(
                 Problem(

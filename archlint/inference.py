@@ -109,7 +109,11 @@ def infer(spec: Spec, graph: nx.DiGraph) -> Analysis:
         layer = graph.nodes[name]["layer"]
         names = input_names(spec, index)
         inputs = [shapes.get(n) for n in names]
-        fits = layer.arity is None and len(names) >= 2 or layer.arity == len(names)
+        fits = (
+            (layer.arity is None and len(names) >= 2)
+            or (layer.arity == 0 and len(names) >= 1)
+            or layer.arity == len(names)
+        )
         if not fits or any(s is None for s in inputs):
             result = LayerResult(name, index, layer, None, None, None)
         else:

@@ -84,7 +84,7 @@ class LayerBase(BaseModel):
     inputs: list[str] | str | None = None
     ignore: list[str] = []
 
-    # how many inputs the layer takes: 1, or None for "two or more"
+    # how many inputs the layer takes: 1, None for "two or more", 0 for "any"
     arity: ClassVar[int | None] = 1
 
     @property
@@ -566,6 +566,52 @@ class Softmax(LayerBase):
     dim: int = 0
 
 
+class Clip(LayerBase):
+    """Clamp to [min, max] (torch.clamp, nn.Hardtanh; ONNX Clip)."""
+
+    type: Literal["clip", "hardtanh"]
+    min: float | None = None
+    max: float | None = None
+
+
+class LocalResponseNorm(LayerBase):
+    """torch.nn.LocalResponseNorm (AlexNet, GoogLeNet): normalises across nearby channels."""
+
+    type: Literal["local_response_norm"]
+    size: Size
+    alpha: float = 1e-4
+    beta: float = 0.75
+    k: float = 1.0
+
+
+class Scale(LayerBase):
+    """Multiply by a constant (ONNX Mul by a scalar): no parameters."""
+
+    type: Literal["scale"]
+    factor: float
+
+
+class Opaque(LayerBase):
+    """An operation archlint does not model (e.g. an ONNX operator it cannot map).
+
+    Its output shape is unknown, so everything after it is unknown too; the unsupported-op
+    diagnostic names it. Kept in converted specs so the gap stays visible.
+    """
+
+    type: Literal["opaque"]
+    op: str
+    arity: ClassVar[int | None] = 0
+
+    def infer(self, inputs: list[Shape]) -> Inferred:
+        return Inferred(None).refuse(
+            "unsupported-op",
+            self.name,
+            f"archlint cannot compute the shape of operator {self.op!r};"
+            " the layers after it are not checked",
+            help="replace it with a supported layer type (`archlint types`), if there is one",
+        )
+
+
 class Dropout(LayerBase):
     type: Literal["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
     p: Annotated[float, Field(ge=0, le=1)] = 0.5
@@ -691,6 +737,10 @@ LAYER_CLASSES = (
     Add,
     Concat,
     Upsample,
+    Clip,
+    LocalResponseNorm,
+    Scale,
+    Opaque,
 )
 LAYER_TYPES = {
     t: cls for cls in LAYER_CLASSES for t in cls.model_fields["type"].annotation.__args__

@@ -35,7 +35,8 @@ class Document:
     problems: list[Problem] = field(default_factory=list)
     text: str | None = None  # the file's text (for suppression comments)
     is_spec: bool = True  # False: a TOML/JSON file of another kind (pyproject.toml, ...)
-    format: str = "dict"  # "toml", "json", or "dict" for specs built in code
+    format: str = "dict"  # "toml", "json", "onnx", or "dict" for specs built in code
+    labels: dict[int, str] = field(default_factory=dict)  # layer index -> where, without lines
 
 
 def load(path: str | Path) -> Document:

@@ -19,7 +19,8 @@ def diagnostic_text(d: Diagnostic, color: bool = False) -> str:
         return click.style(text, **style)
 
     layer = f"{d.layer}: " if d.layer else ""
-    where = paint(f"{d.file}:{d.line}:{d.column}:", bold=True)
+    place = f"{d.file}: {d.where}:" if d.where else f"{d.file}:{d.line}:{d.column}:"
+    where = paint(place, bold=True)
     kind = paint(f"{d.code} {d.severity}:", fg=COLOURS[d.severity], bold=True)
     lines = [f"{where} {kind} {layer}{d.message}"]
     if d.note:
