@@ -231,6 +231,40 @@ def diff_command(old, new, fmt, show_all) -> None:
     click.echo(diff.as_json(changes) if fmt == "json" else diff.as_text(changes, show_all))
 
 
+@main.command("graph")
+@click.argument("path")
+@click.option("-o", "--output", required=True,
+              help="Where to write the drawing (- for stdout); .svg, .html, .mmd or .dot"
+              " picks the format.")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["svg", "html", "mmd", "dot"]),
+    help="The format, when the output's extension does not say (or with -o -).",
+)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+def graph_command(path, output, fmt, config_path) -> None:
+    """Draw the network: a box per layer, the shape along each edge, findings marked."""
+    from archlint import draw
+
+    try:
+        fmt = fmt or draw.format_for(output)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    results, _, status = _run((path,), config_path, {})
+    if status:
+        sys.exit(status)
+    if not results:
+        raise click.UsageError(f"{path} is not an architecture spec")
+    text = draw.render(results[0], fmt)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    sys.exit(1 if results[0].analysis is None else 0)
+
+
 @main.command("rules")
 @click.option("--markdown", is_flag=True, help="The README's rule table.")
 def rules_command(markdown: bool) -> None:

@@ -70,3 +70,13 @@ def test_suppression_example_silences_what_it_says():
         "non-integer-output",
         "stride-exceeds-kernel",
     ]
+
+
+def test_readme_picture_is_what_archlint_graph_draws_now():
+    from archlint import draw
+
+    assert "![tiny-resnet, drawn by archlint graph](docs/tiny_resnet.svg)" in README
+    drawn = draw.render(archlint.check(ROOT / "samples" / "tiny_resnet.toml"), "svg")
+    assert (ROOT / "docs" / "tiny_resnet.svg").read_text(encoding="utf-8") == drawn, (
+        "redraw it: archlint graph samples/tiny_resnet.toml -o docs/tiny_resnet.svg"
+    )

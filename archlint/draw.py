@@ -1,0 +1,837 @@
+"""Draw a network: each layer a box, each edge labelled with the shape it carries, findings marked.
+
+    render(archlint.check("net.toml"), "svg")   # or "html", "mmd" (Mermaid), "dot" (Graphviz)
+
+SVG and HTML are laid out here, in Python, with no Graphviz: a layered ("Sugiyama") layout that
+flows top to bottom. Each node's rank is its longest path from the input; an edge that spans
+several ranks passes through a dummy node in each rank between, so it is routed between the
+boxes, never through one; the order within a rank comes from barycentre sweeps that keep the
+order with the fewest crossings. For x, nodes are aligned into vertical blocks (a node with
+its median predecessor, as in Brandes and Köpf), so chains and long edges are drawn straight;
+the blocks are packed to the left, then each is moved toward the mean of its neighbours as far
+as the gaps in every rank allow, so no two boxes in a rank ever overlap.
+Mermaid and DOT are text for those tools to lay out themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from archlint.check import FileResult
+from archlint.diagnostics import Diagnostic, Severity
+from archlint.graph import INPUT, outputs
+from archlint.layers import Shape
+
+FORMATS = ("svg", "html", "mmd", "dot")
+EXTENSIONS = {
+    ".svg": "svg", ".html": "html", ".htm": "html", ".mmd": "mmd", ".mermaid": "mmd",
+    ".dot": "dot", ".gv": "dot",
+}  # fmt: skip
+
+
+def render(result: FileResult, fmt: str) -> str:
+    """The drawing of a checked file as text in `fmt`, one of FORMATS."""
+    writers: dict[str, Callable[[Network], str]] = {
+        "svg": lambda net: svg(net, standalone=True),
+        "html": html_page,
+        "mmd": mermaid,
+        "dot": dot,
+    }
+    if fmt not in writers:
+        raise ValueError(f"unknown drawing format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return writers[fmt](network(result))
+
+
+def format_for(path: str | Path) -> str:
+    """The format a file name asks for, from its extension (.svg, .html, .mmd, .dot, ...)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in EXTENSIONS:
+        raise ValueError(f"cannot tell the drawing format from {str(path)!r}: use one of "
+                         + ", ".join(EXTENSIONS))  # fmt: skip
+    return EXTENSIONS[suffix]
+
+
+# ---------------------------------------------------------------------------------------------
+# The model drawn: boxes and flows, whatever the format
+
+
+@dataclass
+class Box:
+    """One node: the input, a layer, or a model output."""
+
+    key: Hashable  # the layer's name; ("output", name) for the output after layer `name`
+    name: str
+    detail: str  # type and key settings, e.g. "conv2d 3×3 /2 p1 → 64"
+    kind: str  # "input", "layer" or "output"
+    type: str = ""
+    index: float = -1.0  # position in the spec, for a stable initial order
+    output: Shape | None = None
+    params: int | None = None
+    findings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def severity(self) -> Severity | None:
+        return max((d.severity for d in self.findings), default=None)
+
+    @property
+    def codes(self) -> list[str]:
+        return sorted({d.code for d in self.findings})
+
+    @property
+    def tooltip(self) -> str:
+        lines = [f"{self.name} ({self.type or self.kind})"]
+        if self.kind == "layer":
+            params = "?" if self.params is None else f"{self.params:,}"
+            lines.append(f"output {shape_text(self.output)}, {params} parameters")
+        lines += [f"{d.code} {d.severity}: {d.message}" for d in self.findings]
+        return "\n".join(lines)
+
+
+@dataclass
+class Flow:
+    """One edge: `shape` flows from `source` to `target` (None when it is unknown)."""
+
+    source: Hashable
+    target: Hashable
+    shape: Shape | None
+
+    @property
+    def label(self) -> str:
+        return shape_text(self.shape)
+
+
+@dataclass
+class Network:
+    title: str
+    path: str
+    input_shape: Shape | None
+    boxes: dict[Hashable, Box]
+    flows: list[Flow]
+    diagnostics: list[Diagnostic]
+    total_params: int = 0
+    note: str | None = None  # why there is nothing to draw, when there is not
+
+
+def shape_text(shape: Shape | None) -> str:
+    return "unknown" if shape is None else "×".join(map(str, shape)) or "scalar"
+
+
+def network(result: FileResult) -> Network:
+    """The boxes and flows of a checked file (none when the spec did not load)."""
+    document, analysis = result.document, result.analysis
+    spec = document.spec
+    title = (spec.model.name if spec else None) or Path(document.path).stem
+    net = Network(title, document.path, None, {}, [], list(result.diagnostics))
+    if analysis is None or spec is None:
+        net.note = "no drawing: the file is not a valid spec (see the findings)"
+        return net
+    net.input_shape, net.total_params = analysis.input_shape, analysis.total_params
+    graph = analysis.graph
+    shapes = {INPUT: analysis.input_shape}
+    net.boxes[INPUT] = Box(INPUT, INPUT, shape_text(analysis.input_shape), "input", INPUT)
+    for name, data in graph.nodes(data=True):
+        if name == INPUT:
+            continue
+        done = analysis.layers.get(name)
+        shapes[name] = done.output if done else None
+        net.boxes[name] = Box(
+            name, name, describe(data["layer"]), "layer", data["layer"].type, data["index"],
+            shapes[name], done.params if done else None,
+        )  # fmt: skip
+    net.flows = [Flow(u, v, shapes[u]) for u, v in graph.edges]
+    for name in outputs(spec):
+        if name in graph and name != INPUT:
+            key = ("output", name)
+            net.boxes[key] = Box(key, "output", "", "output", "", graph.nodes[name]["index"] + 0.5)
+            net.flows.append(Flow(name, key, shapes[name]))
+    for d in result.diagnostics:
+        if d.layer in net.boxes:
+            net.boxes[d.layer].findings.append(d)
+    return net
+
+
+def describe(layer) -> str:
+    """A layer's type and key settings: "conv2d 3×3 /2 p1 → 64", "maxpool2d 3×3 /2"."""
+    kind, ndim, get = layer.type, layer.ndim, lambda key: getattr(layer, key, None)
+    parts = [kind]
+    if get("kernel_size") is not None:
+        parts.append(_axes(get("kernel_size"), ndim))
+        stride = get("stride") if get("stride") is not None else get("kernel_size")
+        parts += [_setting("/", stride, ndim, 1), _setting("p", get("padding"), ndim, 0)]
+        parts += [_setting("op", get("output_padding"), ndim, 0)]
+        parts += [_setting("d", get("dilation"), ndim, 1), _setting("g", get("groups"), 1, 1)]
+        parts.append("ceil" if get("ceil_mode") else "")
+    for key in ("out_channels", "out_features", "output_size"):
+        if get(key) is not None:
+            parts.append("→ " + _axes(get(key), ndim if key == "output_size" else 1))
+    if kind == "upsample":
+        factor = get("scale_factor")
+        by = f"×{_axes(factor, 1)}" if factor is not None else f"→ {_axes(get('size'), ndim)}"
+        parts.append(by)
+        parts.append(get("mode"))
+    for key, prefix in (("p", "p="), ("op", ""), ("factor", "×"), ("negative_slope", "α=")):
+        if isinstance(get(key), (int, float, str)) and not isinstance(get(key), bool):
+            parts.append(f"{prefix}{get(key)}")
+    if kind in ("clip", "hardtanh"):
+        parts.append(f"[{_number(get('min'))}, {_number(get('max'))}]")
+    return " ".join(p for p in parts if p)
+
+
+def _axes(value, ndim: int) -> str:
+    """3 -> "3×3" for a 2-d layer; [3, 5] -> "3×5"; None entries (adaptive pools) -> "·"."""
+    if isinstance(value, str):
+        return value
+    values = value if isinstance(value, list) else [value] * max(ndim, 1)
+    return "×".join("-".join(map(str, v)) if isinstance(v, list) else _number(v) for v in values)
+
+
+def _setting(prefix: str, value, ndim: int, default) -> str:
+    """A setting that differs from its default: "/2", "p1", "p1×2", "p=same"; else ""."""
+    if isinstance(value, list) and all(v == value[0] for v in value):
+        value = value[0]
+    if value is None or value == default:
+        return ""
+    if isinstance(value, str):
+        return f"{prefix}={value}"
+    return prefix + _axes(value, ndim if isinstance(value, list) else 1)
+
+
+def _number(value) -> str:
+    if value is None:
+        return "·"
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout: ranks, dummy nodes, order within ranks, coordinates, routes
+
+FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
+NAME_SIZE, DETAIL_SIZE, LABEL_SIZE, BADGE_SIZE = 12.0, 11.0, 10.0, 10.0
+CHAR = 0.602  # a monospace glyph's advance, in ems
+BOX_HEIGHT, RANK_GAP, NODE_GAP, MARGIN, HEADER = 40.0, 46.0, 22.0, 20.0, 36.0
+PAD, STRIPE, PORT_GAP = 10.0, 5.0, 14.0
+
+
+def text_width(text: str, size: float) -> float:
+    return len(text) * size * CHAR
+
+
+def badge_width(box: Box) -> float:
+    return text_width(" ".join(box.codes), BADGE_SIZE) + 10 if box.codes else 0.0
+
+
+def box_width(box: Box) -> float:
+    name = text_width(box.name, NAME_SIZE) + (badge_width(box) + 8 if box.codes else 0)
+    return max(name, text_width(box.detail, DETAIL_SIZE), 64.0) + 2 * PAD + STRIPE
+
+
+@dataclass
+class Place:
+    """Where a node is: centre x, top y, extents left and right of the centre, its rank."""
+
+    rank: int
+    x: float = 0.0
+    y: float = 0.0
+    left: float = 0.0
+    right: float = 0.0
+    dummy: bool = False
+
+
+@dataclass
+class Route:
+    flow: Flow
+    points: list[tuple[float, float]]  # start at the upper node, end at the lower one
+    label_at: tuple[float, float, str]  # x, y, text-anchor
+    upward: bool = False  # a flow drawn against the layout (it closes a cycle)
+
+
+@dataclass
+class Layout:
+    width: float
+    height: float
+    places: dict[Hashable, Place]
+    routes: list[Route]
+
+
+def layout(net: Network) -> Layout:
+    """Where every box, dummy and edge goes (see the module docstring for how)."""
+    dag, upward = _acyclic(net)
+    ranks = _ranks(dag)
+    layered, chains = _with_dummies(dag, ranks)
+    order = _order(layered, ranks, net)
+    places = {v: Place(ranks[v]) for v in layered}
+    labels = {(f.source, f.target): f.label for f in net.flows}
+    for (u, v), chain in chains.items():
+        for d in chain:
+            places[d].dummy, places[d].left, places[d].right = True, 4.0, 4.0
+        label = labels.get((u, v)) or labels[(v, u)]  # (v, u): a flow drawn upward
+        places[chain[len(chain) // 2]].right = text_width(label, LABEL_SIZE) + 10
+    for key, box in net.boxes.items():
+        places[key].left = places[key].right = box_width(box) / 2
+    root = _assign_x(layered, order, places)
+    left = min((p.x - p.left for p in places.values()), default=0.0)
+    for p in places.values():
+        p.x += MARGIN - left
+        p.y = HEADER + MARGIN + p.rank * (BOX_HEIGHT + RANK_GAP)
+    routes = [_route(layered, places, chains, root, f, f in upward) for f in net.flows]
+    width = max((p.x + p.right for p in places.values()), default=0.0) + MARGIN
+    height = HEADER + 2 * MARGIN + (max(ranks.values(), default=-1) + 1) * (BOX_HEIGHT + RANK_GAP)
+    return Layout(max(width, header_width(net) + 2 * MARGIN), height - RANK_GAP, places, routes)
+
+
+def _acyclic(net: Network) -> tuple[nx.DiGraph, list[Flow]]:
+    """The flows as a DAG; in a graph with a cycle, flows against the spec order turn round."""
+    dag = nx.DiGraph()
+    dag.add_nodes_from(net.boxes)
+    dag.add_edges_from((f.source, f.target) for f in net.flows)
+    if nx.is_directed_acyclic_graph(dag):
+        return dag, []
+    upward = [f for f in net.flows if net.boxes[f.source].index >= net.boxes[f.target].index]
+    for f in upward:
+        dag.remove_edge(f.source, f.target)
+        dag.add_edge(f.target, f.source)
+    return dag, upward
+
+
+def _ranks(dag: nx.DiGraph) -> dict[Hashable, int]:
+    """Longest path from a source: every flow points down at least one rank."""
+    rank: dict[Hashable, int] = {}
+    for v in nx.topological_sort(dag):
+        rank[v] = max((rank[u] + 1 for u in dag.predecessors(v)), default=0)
+    return rank
+
+
+def _with_dummies(dag: nx.DiGraph, ranks: dict) -> tuple[nx.DiGraph, dict]:
+    """Each edge spanning k > 1 ranks becomes a chain through k - 1 dummy nodes."""
+    layered = nx.DiGraph()
+    layered.add_nodes_from(dag)
+    chains: dict[tuple, list] = {}
+    for u, v in dag.edges:
+        chain = [("dummy", u, v, r) for r in range(ranks[u] + 1, ranks[v])]
+        for d in chain:
+            ranks[d] = d[3]
+        nx.add_path(layered, [u, *chain, v])
+        if chain:
+            chains[(u, v)] = chain
+    return layered, chains
+
+
+def _order(layered: nx.DiGraph, ranks: dict, net: Network) -> list[list[Hashable]]:
+    """Nodes per rank, ordered by barycentre sweeps; the order with fewest crossings wins."""
+
+    def start(v) -> float:
+        return net.boxes[v].index if v in net.boxes else net.boxes[v[1]].index + 0.25
+
+    order: list[list] = [[] for _ in range(max(ranks.values(), default=-1) + 1)]
+    for v in sorted(layered, key=start):
+        order[ranks[v]].append(v)
+    best, fewest = [list(r) for r in order], _crossings(layered, order)
+    for sweep in range(16):
+        down = sweep % 2 == 0
+        steps = range(1, len(order)) if down else range(len(order) - 2, -1, -1)
+        for r in steps:
+            near = order[r - 1] if down else order[r + 1]
+            order[r] = _by_barycentre(order[r], near, layered.pred if down else layered.succ)
+        crossings = _crossings(layered, order)
+        if crossings < fewest:
+            best, fewest = [list(r) for r in order], crossings
+    return best
+
+
+def _by_barycentre(rank: list, near: list, neighbours) -> list:
+    where = {v: i for i, v in enumerate(near)}
+    scale = len(near) / max(len(rank), 1)
+
+    def key(item):
+        i, v = item
+        seen = [where[u] for u in neighbours[v] if u in where]
+        return (sum(seen) / len(seen) if seen else i * scale, i)
+
+    return [v for _, v in sorted(enumerate(rank), key=key)]
+
+
+def _crossings(layered: nx.DiGraph, order: list[list]) -> int:
+    total = 0
+    for upper, lower in zip(order, order[1:]):
+        pos = {v: i for i, v in enumerate(lower)}
+        edges = sorted((i, pos[w]) for i, v in enumerate(upper) for w in layered.succ[v])
+        total += sum(
+            1 for a, (i, x) in enumerate(edges) for j, y in edges[a + 1 :] if j > i and y < x
+        )
+    return total
+
+
+def _assign_x(layered: nx.DiGraph, order: list[list], places: dict) -> dict:
+    """Blocks (vertical runs drawn straight) packed left, then each moved toward its neighbours.
+
+    Every move stays within the room its neighbours in each rank leave, so boxes never overlap.
+    """
+    pos = {v: i for rank in order for i, v in enumerate(rank)}
+    root = _align(layered, order, pos, places)
+    gaps = _block_gaps(order, root, places)
+    if not nx.is_directed_acyclic_graph(gaps):  # cannot happen with non-crossing alignments
+        root = {v: v for v in layered}
+        gaps = _block_gaps(order, root, places)
+    x = {}
+    for b in nx.topological_sort(gaps):
+        x[b] = max((x[a] + gaps.edges[a, b]["gap"] for a in gaps.pred[b]), default=0.0)
+    members: dict = {}
+    for v, b in root.items():
+        members.setdefault(b, []).append(v)
+    for _ in range(40):
+        moved = 0.0
+        for b in gaps:
+            near = [x[root[w]] for v in members[b] for w in nx.all_neighbors(layered, v)
+                    if root[w] != b]  # fmt: skip
+            if not near:
+                continue
+            low = max((x[a] + gaps.edges[a, b]["gap"] for a in gaps.pred[b]), default=-1e9)
+            high = min((x[c] - gaps.edges[b, c]["gap"] for c in gaps.succ[b]), default=1e9)
+            new = min(max(sum(near) / len(near), low), high)
+            moved, x[b] = max(moved, abs(new - x[b])), new
+        if moved < 0.5:
+            break
+    for v in layered:
+        places[v].x = x[root[v]]
+    return root
+
+
+def _align(layered: nx.DiGraph, order: list[list], pos: dict, places: dict) -> dict:
+    """Each node's block root: a node joins the block of a median predecessor (a box prefers
+    a box, a dummy a dummy) that no other node has joined, unless that crosses an alignment."""
+    root = {v: v for v in layered}
+    taken: set = set()
+    for rank in order[1:]:
+        made: list[tuple[int, int]] = []
+        for v in sorted(rank, key=lambda v: (places[v].dummy, pos[v])):
+            preds = sorted(layered.pred[v], key=pos.__getitem__)
+            middle = preds[(len(preds) - 1) // 2 : len(preds) // 2 + 1]
+            for u in sorted(middle, key=lambda u: places[u].dummy != places[v].dummy):
+                if u not in taken and all((pos[u] - a) * (pos[v] - b) > 0 for a, b in made):
+                    root[v] = root[u]
+                    taken.add(u)
+                    made.append((pos[u], pos[v]))
+                    break
+    return root
+
+
+def _block_gaps(order: list[list], root: dict, places: dict) -> nx.DiGraph:
+    """Block a must be left of block b by at least the gap: from neighbours in every rank."""
+    gaps = nx.DiGraph()
+    gaps.add_nodes_from(set(root.values()))
+    for rank in order:
+        for a, b in zip(rank, rank[1:]):
+            gap = places[a].right + NODE_GAP + places[b].left
+            ra, rb = root[a], root[b]
+            if not gaps.has_edge(ra, rb) or gaps.edges[ra, rb]["gap"] < gap:
+                gaps.add_edge(ra, rb, gap=gap)
+    return gaps
+
+
+def _ports(node: Hashable, others: list[Hashable], places: dict, root: dict) -> dict:
+    """Where the edges to `others` leave or enter a box: the one in the node's block (drawn
+    straight) at the centre, the others beside it on their side, PORT_GAP apart."""
+    place = places[node]
+    if place.dummy or len(others) == 1:
+        return {o: place.x for o in others}
+    ordered = sorted(others, key=lambda o: places[o].x)
+    straight = [o for o in ordered if root[o] == root[node]]
+    step = min(PORT_GAP, (place.left + place.right - 2 * PAD) / len(others))
+    if straight:
+        i = ordered.index(straight[0])
+        return {o: place.x + (j - i) * step for j, o in enumerate(ordered)}
+    first = place.x - step * (len(others) - 1) / 2
+    return {o: first + j * step for j, o in enumerate(ordered)}
+
+
+def _route(layered, places, chains, root, flow: Flow, upward: bool) -> Route:
+    top, bottom = (flow.target, flow.source) if upward else (flow.source, flow.target)
+    chain = chains.get((top, bottom), [])
+    path = [top, *chain, bottom]
+    leave = _ports(top, list(layered.succ[top]), places, root)[path[1]]
+    enter = _ports(bottom, list(layered.pred[bottom]), places, root)[path[-2]]
+    points = [(leave, places[top].y + BOX_HEIGHT)]
+    for d in chain:
+        points += [(places[d].x, places[d].y), (places[d].x, places[d].y + BOX_HEIGHT)]
+    points.append((enter, places[bottom].y))
+    if chain:
+        middle = places[chain[len(chain) // 2]]
+        label = (middle.x + 6, middle.y + BOX_HEIGHT / 2 + LABEL_SIZE * 0.35, "start")
+    else:
+        label = _label_place(points, len(layered.succ[top]) > 1, len(layered.pred[bottom]) > 1)
+    return Route(flow, points, label, upward)
+
+
+def _label_place(points: list, fan_out: bool, fan_in: bool) -> tuple[float, float, str]:
+    """Beside a straight edge's middle; a curved edge's label goes where the curve is upright,
+    at the end that no other edge shares, on the side the curve does not come from."""
+    (x1, y1), (x2, y2) = points
+    lift = LABEL_SIZE * 0.35
+    if abs(x2 - x1) < 1 or fan_out == fan_in:
+        straight = abs(x2 - x1) < 1
+        x = (x1 + x2) / 2 + (6 if straight else 0)
+        return x, (y1 + y2) / 2 + lift, "start" if straight else "middle"
+    side = 1 if x2 > x1 else -1  # the label goes on the side the curve is heading to
+    if fan_out:  # near the target
+        return x2 + 6 * side, y2 - RANK_GAP * 0.22 + lift, "start" if side > 0 else "end"
+    return x1 - 6 * side, y1 + RANK_GAP * 0.22 + lift, "end" if side > 0 else "start"
+
+
+# ---------------------------------------------------------------------------------------------
+# SVG
+
+SEVERITY_COLOURS = {  # stroke, fill
+    Severity.ERROR: ("#c62828", "#fdecea"),
+    Severity.WARNING: ("#b26a00", "#fff4e0"),
+    Severity.INFO: ("#1565c0", "#e8f1fb"),
+}
+CATEGORY_COLOURS = (  # the stripe at a box's left, by type
+    (r"conv", "#4e79a7"), (r"pool", "#b07aa1"), (r"norm", "#9d9d9d"), (r"linear", "#9c755f"),
+    (r"^(add|mul|concat)$", "#59a1a0"), (r"relu|elu|gelu|silu|sigmoid|tanh|swish|softmax|clip",
+    "#59a14f"),
+)  # fmt: skip
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def esc(text: str) -> str:
+    """Text for XML and HTML content or attributes (characters XML forbids become U+FFFD)."""
+    text = _XML_BAD.sub("\ufffd", str(text))
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace('"', "&quot;").replace("'", "&#39;")
+    )  # fmt: skip
+
+
+def tag(name: str, *children: str, **attrs) -> str:
+    """An element: `class_="x"` -> class="x", `font_size=11` -> font-size="11"; None is left out.
+
+    Children are markup already: pass text through esc().
+    """
+    parts = [name]
+    for key, value in attrs.items():
+        if value is not None:
+            key = key.rstrip("_").replace("_", "-")
+            parts.append(f'{key}="{esc(_num(value) if isinstance(value, float) else value)}"')
+    opening = " ".join(parts)
+    return f"<{opening}>{''.join(children)}</{name}>" if children else f"<{opening}/>"
+
+
+def _num(value: float) -> str:
+    return f"{round(value, 1):g}"
+
+
+def svg(net: Network, standalone: bool = True) -> str:
+    """The drawing as an SVG document (standalone: with the XML declaration)."""
+    lay = layout(net)
+    body = [
+        tag("title", esc(f"{net.title}: network drawn by archlint")),
+        tag("style", esc(_svg_style())),
+        _defs(),
+        tag("rect", width="100%", height="100%", fill="#ffffff"),
+        _header(net),
+    ]
+    body += [_edge(route) for route in lay.routes]
+    body += [_edge_label(route) for route in lay.routes]
+    body += [_node(net.boxes[k], p) for k, p in lay.places.items() if not p.dummy]
+    if net.note:
+        body.append(tag("text", esc(net.note), x=MARGIN, y=HEADER + MARGIN, class_="note"))
+    root = tag(
+        "svg", *body, xmlns="http://www.w3.org/2000/svg", width=lay.width, height=lay.height,
+        viewBox=f"0 0 {_num(lay.width)} {_num(lay.height)}", font_family=FONT,
+        role="img", class_="archlint-drawing",
+    )  # fmt: skip
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + root + "\n") if standalone else root
+
+
+def _svg_style() -> str:
+    return (
+        f".name{{font-size:{NAME_SIZE}px;font-weight:bold;fill:#1a1a1a}}"
+        f".detail{{font-size:{DETAIL_SIZE}px;fill:#444}}"
+        f".label{{font-size:{LABEL_SIZE}px;fill:#555;paint-order:stroke;stroke:#fff;"
+        "stroke-width:4px;stroke-linejoin:round}"
+        f".badge{{font-size:{BADGE_SIZE}px;font-weight:bold;fill:#fff}}"
+        ".edge{fill:none;stroke:#8a8a8a;stroke-width:1.3}"
+        ".edge.unknown{stroke:#c62828;stroke-dasharray:4 3}"
+        ".label.unknown{fill:#c62828}"
+        ".title{font-size:15px;font-weight:bold;fill:#1a1a1a}.subtitle{font-size:11px;fill:#555}"
+        ".note{font-size:13px;fill:#c62828}"
+    )
+
+
+def _defs() -> str:
+    arrows = [
+        tag("marker", tag("path", d="M0,0 L8,4 L0,8 z", fill=colour), id=f"arrow-{name}",
+            viewBox="0 0 8 8", refX=7, refY=4, markerWidth=7, markerHeight=7,
+            orient="auto-start-reverse")
+        for name, colour in (("known", "#8a8a8a"), ("unknown", "#c62828"))
+    ]  # fmt: skip
+    return tag("defs", *arrows)
+
+
+def _subtitle(net: Network) -> str:
+    counts = {s: sum(d.severity == s for d in net.diagnostics) for s in Severity}
+    layers = sum(b.kind == "layer" for b in net.boxes.values())
+    findings = ", ".join(
+        f"{n} {s}" + ("s" if n > 1 and s != Severity.INFO else "")
+        for s, n in sorted(counts.items(), reverse=True)
+        if n
+    )
+    return f"{layers} layers · {net.total_params:,} parameters · " + (findings or "no findings")
+
+
+def header_width(net: Network) -> float:
+    return text_width(net.title, 15) + 14 + text_width(_subtitle(net), 11)
+
+
+def _header(net: Network) -> str:
+    return tag(
+        "g",
+        tag("text", esc(net.title), x=MARGIN, y=MARGIN + 8, class_="title"),
+        tag("text", esc(_subtitle(net)), x=MARGIN + text_width(net.title, 15) + 14,
+            y=MARGIN + 8, class_="subtitle"),
+        class_="header",
+    )  # fmt: skip
+
+
+def _edge(route: Route) -> str:
+    (x, y), rest = route.points[0], route.points[1:]
+    d = [f"M{_num(x)},{_num(y)}"]
+    for (x1, y1), (x2, y2) in zip(route.points, rest):
+        if abs(x2 - x1) < 0.5:
+            d.append(f"L{_num(x2)},{_num(y2)}")
+        else:
+            m = (y1 + y2) / 2
+            d.append(f"C{_num(x1)},{_num(m)} {_num(x2)},{_num(m)} {_num(x2)},{_num(y2)}")
+    kind = "known" if route.flow.shape is not None else "unknown"
+    marker = f"url(#arrow-{kind})"
+    return tag(
+        "path", tag("title", esc(_edge_title(route.flow))), d=" ".join(d),
+        class_=f"edge {kind}", marker_end=None if route.upward else marker,
+        marker_start=marker if route.upward else None,
+        data_source=_key_name(route.flow.source), data_target=_key_name(route.flow.target),
+    )  # fmt: skip
+
+
+def _edge_title(flow: Flow) -> str:
+    return f"{_key_name(flow.source)} → {_key_name(flow.target)}: {flow.label}"
+
+
+def _edge_label(route: Route) -> str:
+    x, y, anchor = route.label_at
+    kind = "" if route.flow.shape is not None else " unknown"
+    return tag(
+        "text", esc(route.flow.label), x=x, y=y, text_anchor=anchor, class_="label" + kind,
+        data_source=_key_name(route.flow.source), data_target=_key_name(route.flow.target),
+    )  # fmt: skip
+
+
+def _key_name(key: Hashable) -> str:
+    return f"output:{key[1]}" if isinstance(key, tuple) else str(key)
+
+
+def _node(box: Box, p: Place) -> str:
+    x, y, w = p.x - p.left, p.y, p.left + p.right
+    stroke, fill = SEVERITY_COLOURS.get(box.severity, ("#7a7a7a", "#ffffff"))  # type: ignore[arg-type]
+    if box.kind != "layer":
+        fill = "#eef0f3"
+    heavy = box.severity is not None
+    parts = [
+        tag("title", esc(box.tooltip)),
+        tag("rect", x=x, y=y, width=w, height=BOX_HEIGHT, fill=fill, stroke=stroke,
+            rx=5.0 if box.kind == "layer" else BOX_HEIGHT / 2, stroke_width=2.2 if heavy else 1.0),
+    ]  # fmt: skip
+    if box.kind == "layer":
+        parts.append(tag("rect", x=x + 1, y=y + 1, width=STRIPE, height=BOX_HEIGHT - 2,
+                         fill=_category(box.type), rx=2.0))  # fmt: skip
+    text_x, anchor = (x + PAD + STRIPE, None) if box.kind == "layer" else (p.x, "middle")
+    baseline = y + (16.0 if box.detail else 25.0)
+    parts.append(tag("text", esc(box.name), x=text_x, y=baseline, text_anchor=anchor,
+                     class_="name"))  # fmt: skip
+    if box.detail:
+        parts.append(tag("text", esc(box.detail), x=text_x, y=y + 32, text_anchor=anchor,
+                         class_="detail"))  # fmt: skip
+    if box.codes:
+        parts.append(_badge(box, text_x + text_width(box.name, NAME_SIZE) + 8, y + 5, stroke))
+    severity = str(box.severity) if box.severity else None
+    return tag(
+        "g", *parts, class_=f"node {box.kind}" + (f" {severity}" if severity else ""),
+        data_name=_key_name(box.key), data_rank=p.rank, data_severity=severity,
+        data_codes=" ".join(box.codes) or None,
+    )  # fmt: skip
+
+
+def _badge(box: Box, x: float, y: float, colour: str) -> str:
+    text = " ".join(box.codes)
+    return tag(
+        "g",
+        tag("rect", x=x, y=y, width=badge_width(box), height=14.0, rx=7.0, fill=colour),
+        tag("text", esc(text), x=x + 5, y=y + 10.5, class_="badge"),
+        class_="badge",
+    )
+
+
+def _category(type_name: str) -> str:
+    return next((c for pattern, c in CATEGORY_COLOURS if re.search(pattern, type_name)), "#c4c4c4")
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML: one self-contained page, no script, no external resource
+
+PAGE_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1a1a1a;
+background:#f6f7f9}
+header{padding:16px 24px;background:#fff;border-bottom:1px solid #ddd}
+h1{margin:0 0 4px;font-size:22px}h2{font-size:16px;margin:0 0 8px}
+.meta{color:#555;font-size:13px}
+main{display:flex;flex-wrap:wrap;gap:20px;padding:20px 24px;align-items:flex-start}
+section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:14px}
+.findings{flex:1 1 100%}.drawing{flex:0 1 auto;overflow:auto;max-width:100%}
+.summary{flex:1 1 360px}
+table{border-collapse:collapse;font-size:12px;width:100%}
+th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:left}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+tfoot td{font-weight:bold;border-top:2px solid #ccc}
+ul{margin:0;padding:0;list-style:none;font-size:13px}
+li{padding:6px 8px;border-left:4px solid #999;margin-bottom:4px;background:#fafafa}
+li.error{border-color:#c62828}li.warning{border-color:#b26a00}li.info{border-color:#1565c0}
+.sev{font-weight:bold;text-transform:uppercase;font-size:11px;margin-right:6px}
+li.error .sev{color:#c62828}li.warning .sev{color:#b26a00}li.info .sev{color:#1565c0}
+.help{color:#555;margin-top:2px}
+tr.error td:first-child{box-shadow:inset 4px 0 #c62828}
+tr.warning td:first-child{box-shadow:inset 4px 0 #b26a00}
+tr.info td:first-child{box-shadow:inset 4px 0 #1565c0}
+code{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px}
+"""
+
+
+def html_page(net: Network) -> str:
+    """One page: the model's name, the findings, the drawing and the summary table."""
+    layers = sum(b.kind == "layer" for b in net.boxes.values())
+    meta = f"{net.path} · input {shape_text(net.input_shape)} · {layers} layers"
+    meta += f" · {net.total_params:,} parameters"
+    head = tag(
+        "head", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        tag("title", esc(f"{net.title} · archlint")), tag("style", PAGE_STYLE),
+    )  # fmt: skip
+    main = tag(
+        "main", _findings(net),
+        tag("section", tag("h2", "Network"), svg(net, standalone=False), class_="drawing"),
+        tag("section", tag("h2", "Summary"), _summary(net), class_="summary"),
+    )  # fmt: skip
+    header = tag("header", tag("h1", esc(net.title)), tag("p", esc(meta), class_="meta"))
+    return "<!DOCTYPE html>\n" + tag("html", head, tag("body", header, main), lang="en") + "\n"
+
+
+def _findings(net: Network) -> str:
+    items = [_finding(d) for d in net.diagnostics]
+    body = tag("ul", *items) if items else tag("p", "No findings.")
+    return tag("section", tag("h2", esc(f"Findings ({len(items)})")), body, class_="findings")
+
+
+def _finding(d: Diagnostic) -> str:
+    where = f"line {d.line}" + (f", {d.layer}" if d.layer else "")
+    parts = [
+        tag("span", esc(str(d.severity)), class_="sev"),
+        tag("code", esc(f"{d.code} {d.rule}")),
+        esc(f" ({where}): {d.message}"),
+    ]
+    if d.help:
+        parts.append(tag("div", esc(f"help: {d.help}"), class_="help"))
+    return tag("li", *parts, class_=str(d.severity))
+
+
+def _summary(net: Network) -> str:
+    heads = tag("tr", *(tag("th", h, class_=c) for h, c in (
+        ("layer", None), ("type", None), ("output shape", None), ("params", "num"))))  # fmt: skip
+    rows = []
+    for box in sorted(net.boxes.values(), key=lambda b: b.index):
+        if box.kind != "layer":
+            continue
+        params = "?" if box.params is None else f"{box.params:,}"
+        cells = [esc(box.name), esc(box.type), esc(shape_text(box.output))]
+        rows.append(tag(
+            "tr", *(tag("td", tag("code", c)) for c in cells), tag("td", params, class_="num"),
+            class_=str(box.severity) if box.severity else None,
+        ))  # fmt: skip
+    total = tag("tr", tag("td", "total", colspan="3"),
+                tag("td", f"{net.total_params:,}", class_="num"))  # fmt: skip
+    return tag("table", tag("thead", heads), tag("tbody", *rows), tag("tfoot", total))
+
+
+# ---------------------------------------------------------------------------------------------
+# Mermaid and DOT: text for other tools to lay out
+
+
+def _ids(net: Network) -> dict[Hashable, str]:
+    return {key: f"n{i}" for i, key in enumerate(net.boxes)}
+
+
+def _mermaid_text(text: str) -> str:
+    """Text inside a quoted Mermaid label: # entity codes for what Mermaid would read."""
+    text = " ".join(str(text).split())
+    return re.sub(r"[\"#%&<>`|\\]", lambda m: f"#{ord(m.group())};", text)
+
+
+def mermaid(net: Network) -> str:
+    """A Mermaid `flowchart TD`: boxes with name and settings, edges labelled with shapes."""
+    ids = _ids(net)
+    lines = ["flowchart TD", f"  %% {_mermaid_text(net.title)}: drawn by archlint"]
+    for key, box in net.boxes.items():
+        label = "<br/>".join(_mermaid_text(t) for t in _label_lines(box))
+        opened, closed = ('(["', '"])') if box.kind != "layer" else ('["', '"]')
+        lines.append(f"  {ids[key]}{opened}{label}{closed}")
+    for f in net.flows:
+        lines.append(f'  {ids[f.source]} -->|"{_mermaid_text(f.label)}"| {ids[f.target]}')
+    for severity, (stroke, fill) in SEVERITY_COLOURS.items():
+        marked = [ids[k] for k, b in net.boxes.items() if b.severity == severity]
+        if marked:
+            lines.append(f"  classDef {severity} fill:{fill},stroke:{stroke},stroke-width:2px")
+            lines.append(f"  class {','.join(marked)} {severity}")
+    lines += [f"  %% {_mermaid_text(f'{d.code} {d.severity}: {d.layer}: {d.message}')}"
+              for d in net.diagnostics]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def _label_lines(box: Box) -> list[str]:
+    lines = [box.name + (f" [{' '.join(box.codes)}]" if box.codes else "")]
+    return lines + ([box.detail] if box.detail else [])
+
+
+def _dot_text(text: str) -> str:
+    """Text inside a double-quoted DOT string."""
+    text = _XML_BAD.sub("\ufffd", str(text))
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
+
+
+def dot(net: Network) -> str:
+    """A Graphviz `digraph`, top to bottom; `dot -Tsvg` draws it."""
+    ids = _ids(net)
+    lines = [
+        f'digraph "{_dot_text(net.title)}" {{',
+        f'  graph [rankdir=TB, label="{_dot_text(net.title)}", labelloc=t, fontname="Helvetica"];',
+        '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#7a7a7a",'
+        ' fontname="Helvetica", fontsize=11];',
+        '  edge [fontname="Helvetica", fontsize=9, color="#8a8a8a"];',
+    ]
+    for key, box in net.boxes.items():
+        attrs = {"label": "\n".join(_label_lines(box)), "tooltip": box.tooltip}
+        if box.kind != "layer":
+            attrs.update(shape="oval", fillcolor="#eef0f3")
+        if box.severity is not None:
+            stroke, fill = SEVERITY_COLOURS[box.severity]
+            attrs.update(color=stroke, fillcolor=fill, penwidth="2")
+        lines.append(f"  {ids[key]} [{_dot_attrs(attrs)}];")
+    for f in net.flows:
+        style = {"label": f.label} | ({} if f.shape else {"color": "#c62828", "style": "dashed"})
+        lines.append(f"  {ids[f.source]} -> {ids[f.target]} [{_dot_attrs(style)}];")
+    return "\n".join(lines + ["}"]) + "\n"
+
+
+def _dot_attrs(attrs: dict[str, str]) -> str:
+    return ", ".join(f'{k}="{_dot_text(v)}"' for k, v in attrs.items())
