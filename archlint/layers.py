@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from math import prod
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from archlint.diagnostics import Finding, Fix, Severity
 from archlint.windows import AXIS_NAMES, Axis, TransposedAxis
@@ -689,34 +689,50 @@ class Upsample(LayerBase):
     )
     align_corners: bool | None = None
 
-    @field_validator("size")
-    @classmethod
-    def _one_of(cls, value, info: ValidationInfo):
-        if (value is None) == (info.data.get("scale_factor") is None):
+    @model_validator(mode="after")
+    def _one_of(self) -> Upsample:
+        if (self.size is None) == (self.scale_factor is None):
             raise ValueError("give exactly one of scale_factor and size")
-        return value
+        if self.align_corners is not None and self.mode in ("nearest", "nearest-exact"):
+            raise ValueError("align_corners only applies to linear, bilinear, bicubic and trilinear")
+        return self
+
+    # interpolation modes that need a given number of spatial axes, as PyTorch checks
+    MODE_AXES: ClassVar[dict[str, int]] = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
     def infer(self, inputs: list[Shape]) -> Inferred:
         (shape,) = inputs
         spatial = shape[1:]
-        if not spatial:
-            return Inferred(None).refuse(
-                "shape-error", self.name, f"upsample needs a (C, ...) map, got {fmt_shape(shape)}"
-            )
         n = len(spatial)
+        result = Inferred(None)
+        given = self.size if self.size is not None else self.scale_factor
+        key = "size" if self.size is not None else "scale_factor"
+        if not spatial:
+            problem = f"upsample needs a (C, ...) map, got {fmt_shape(shape)}"
+        elif isinstance(given, list) and len(given) != n:
+            problem = f"{len(given)} values of {key} for {n} spatial axes"
+        elif self.MODE_AXES.get(self.mode, n) != n:
+            problem = f"mode '{self.mode}' needs {self.MODE_AXES[self.mode]} spatial axes, got {n}"
+            key = "mode"
+        else:
+            problem = None
+        if problem:
+            return result.refuse("shape-error", self.name, problem, field=key)
         if self.size is not None:
             sizes = _per_axis(self.size, n)
-        else:
-            scales = _per_axis(self.scale_factor, n)
-            sizes = tuple(int(s * f) for s, f in zip(spatial, scales))
-        if len(sizes) != n:
-            return Inferred(None).refuse(
-                "shape-error",
+        else:  # PyTorch floors N·scale
+            sizes = tuple(int(s * f) for s, f in zip(spatial, _per_axis(self.scale_factor, n)))
+        if min(sizes) < 1:
+            return result.refuse(
+                "collapsed-activation-map",
                 self.name,
-                f"{len(sizes)} sizes given for {n} spatial axes",
-                field="size" if self.size is not None else "scale_factor",
+                f"scale_factor {self.scale_factor} gives an output of "
+                + "×".join(map(str, sizes)),
+                field="scale_factor",
+                help="a larger scale_factor, or a size",
             )
-        return Inferred((shape[0], *sizes))
+        result.output = (shape[0], *sizes)
+        return result
 
 
 LAYER_CLASSES = (

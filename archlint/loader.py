@@ -190,9 +190,10 @@ def _problem(path: tuple, errors: list[dict], data: dict) -> Problem:
             reasons = [
                 "should be " + " or ".join(r.removeprefix("Input should be ") for r in reasons)
             ]
-        got = json.dumps(_value_at(data, path))
+        value = _value_at(data, path)
+        got = "" if isinstance(value, dict) else f" (got {json.dumps(value)})"
         name = _key_name(path)
-        message = (f"{name}: " if name else "") + "; ".join(reasons) + f" (got {got})"
+        message = (f"{name}: " if name else "") + "; ".join(reasons) + got
     return Problem(SCHEMA_ERROR, message, path, layer, help)
 
 

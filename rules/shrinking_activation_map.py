@@ -88,10 +88,12 @@ def check(analysis, options):
     for name, chain in chains.items():
         if name in extended:
             continue
+        if len(chain) < 2:
+            continue
         start, end = chain[0].axes, chain[-1].axes
         for first, last in zip(start, end):
             lost = (first.size - last.out) / first.size
-            if lost >= threshold:
+            if lost >= threshold and last.out > 1:
                 names = " → ".join(r.name for r in chain)
                 yield Finding(
                     name,

@@ -135,3 +135,28 @@ def test_bias_before_batchnorm_only_when_every_reader_is_batchnorm():
                   {"name": "cat", "type": "concat", "inputs": ["bn", "side"]}])  # fmt: skip
     assert codes(branch) == []
     assert codes(run([dict(conv, bias=False), {"type": "batchnorm2d"}])) == []
+
+
+def test_one_unpadded_layer_reducing_a_map_to_a_vector_is_not_shrinking():
+    # LeNet-5's C5, FCN's fc6, a DCGAN discriminator's head: a map reduced to 1×1 on purpose
+    c5 = run([{"name": "c5", "type": "conv2d", "out_channels": 120, "kernel_size": 5}], channels=16, height=5, width=5)
+    assert codes(c5) == []
+    head = [{"name": "a", "type": "conv2d", "out_channels": 8, "kernel_size": 3},
+            {"name": "b", "type": "conv2d", "out_channels": 8, "kernel_size": 3}]  # fmt: skip
+    assert codes(run(head, channels=3, height=5, width=5)) == []  # 5 → 3 → 1: ends at a vector
+    assert codes(run(head, channels=3, height=7, width=7)) == ["shrinking-activation-map"]  # 7 → 3
+
+
+def test_upsample_refusals_follow_pytorch():
+    import archlint
+
+    def one(layer):
+        doc = archlint.from_dict({"input": {"channels": 3, "height": 7, "width": 7}, "layers": [dict(layer, name="u")]})
+        return [p.message for p in doc.problems] if doc.spec is None else [(d.rule, d.message) for d in archlint.check(doc).diagnostics]
+
+    assert one({"type": "upsample"}) == ["give exactly one of scale_factor and size"]
+    assert one({"type": "upsample", "scale_factor": 0.1}) == [("collapsed-activation-map", "scale_factor 0.1 gives an output of 0×0")]
+    assert one({"type": "upsample", "scale_factor": [2, 2, 2]}) == [("shape-error", "3 values of scale_factor for 2 spatial axes")]
+    assert one({"type": "upsample", "scale_factor": 2, "mode": "trilinear"}) == [("shape-error", "mode 'trilinear' needs 3 spatial axes, got 2")]
+    assert one({"type": "upsample", "scale_factor": 2, "align_corners": True}) == ["align_corners only applies to linear, bilinear, bicubic and trilinear"]
+    assert one({"type": "upsample", "scale_factor": 2, "mode": "bilinear", "align_corners": True}) == []
