@@ -153,6 +153,9 @@ def parse_config(data: dict, source: Path | None = None) -> Config:
                     f"'rules.{name}.{option}': {value!r} should be a {kind}"
                     f" like the default {default!r}"
                 )
+        problem = rule.check_options({**rule.options, **options}) if rule.check_options else None
+        if problem:
+            raise fail(f"'rules.{name}': {problem}")
         config.options[rule.code] = dict(options)
     return config
 

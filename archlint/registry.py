@@ -29,6 +29,8 @@ class Rule:
     doc: str = ""
     options: dict = field(default_factory=dict)
     origin: str = "code"
+    # checks a full set of option values; returns what is wrong with them, or None
+    check_options: Callable[[dict], str | None] | None = None
 
     @property
     def summary(self) -> str:
@@ -53,6 +55,7 @@ class Rule:
             doc=(getattr(obj, "__doc__", None) or "").strip(),
             options=dict(getattr(obj, "OPTIONS", {})),
             origin=origin,
+            check_options=getattr(obj, "check_options", None),
         )
 
 

@@ -20,6 +20,7 @@ Path = tuple
 _SPACE = re.compile(r"(?:[ \t\r]|#[^\n]*)*")
 _SPACE_AND_LINES = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
 _NEWLINE = re.compile(r"\n")
+_COMMENT = re.compile(r"#[^\n]*")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]*")
 _JSON_SPACE = re.compile(r"[ \t\r\n]*")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -39,8 +40,17 @@ class SourceMap:
     @property
     def positions(self) -> dict[Path, Position]:
         if self._positions is None:
-            self._positions = self._scan() if self._scan else {}
+            try:
+                self._positions, self._comments = self._scan() if self._scan else ({}, [])
+            except RecursionError:  # absurdly deep nesting: locate everything at the start
+                self._positions, self._comments = {}, []
         return self._positions
+
+    @property
+    def comments(self) -> list[tuple[int, int, str]]:
+        """(line, column, text) of every comment (TOML), found by the same scan."""
+        self.positions  # noqa: B018 - runs the scan
+        return getattr(self, "_comments", [])
 
     def locate(self, path: Path) -> Position:
         path = tuple(path)
@@ -58,6 +68,7 @@ class _Scanner:
         self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
         self.positions: dict[Path, Position] = {}
         self.duplicates: list[Path] = []  # JSON keys given twice (the last one wins)
+        self.comments: list[tuple[int, int, str]] = []
 
     def pos(self, i: int | None = None) -> Position:
         i = self.i if i is None else i
@@ -81,7 +92,10 @@ class _Scanner:
 class _TomlScanner(_Scanner):
     def skip_space(self, newlines: bool) -> None:
         pattern = _SPACE_AND_LINES if newlines else _SPACE
-        self.i = pattern.match(self.text, self.i).end()
+        start, self.i = self.i, pattern.match(self.text, self.i).end()
+        if "#" in self.text[start : self.i]:  # outside strings, every # starts a comment
+            for m in _COMMENT.finditer(self.text, start, self.i):
+                self.comments.append((*self.pos(m.start()), m.group()))
 
     def string(self) -> str:
         """Consume a string of any of TOML's four kinds; return its value (used for keys)."""
@@ -162,13 +176,13 @@ class _TomlScanner(_Scanner):
         self.skip_space(newlines=False)
         self.value(path)
 
-    def scan(self) -> dict[Path, Position]:
+    def scan(self) -> tuple[dict[Path, Position], list]:
         table: Path = ()
         array_counts: dict[Path, int] = {}
         while True:
             self.skip_space(newlines=True)
             if self.i >= len(self.text):
-                return self.positions
+                return self.positions, self.comments
             if self.peek() == "[":
                 header_at = self.i
                 is_array = self.startswith("[[")
@@ -198,9 +212,9 @@ def toml_positions(text: str) -> SourceMap:
 
 
 class _JsonScanner(_Scanner):
-    def scan(self) -> dict[Path, Position]:
+    def scan(self) -> tuple[dict[Path, Position], list]:
         self.value(())
-        return self.positions
+        return self.positions, []
 
     def scan_duplicates(self) -> list[Path]:
         self.value(())

@@ -39,13 +39,13 @@ def find(document: Document, analysis: Analysis | None) -> list[Suppression]:
             found.append(Suppression(layer.ignore, *locate(("layers", i, "ignore")), layer.name))
     if document.format == "toml" and document.text and "archlint:" in document.text:
         starts = [(locate(("layers", i))[0], layer.name) for i, layer in enumerate(spec.layers)]
-        for n, line in enumerate(document.text.splitlines(), 1):
-            match = COMMENT.search(line)
+        for line, column, text in document.source_map.comments:
+            match = COMMENT.search(text)
             if match:
-                owner = [name for start, name in starts if start <= n]
+                owner = [name for start, name in starts if start <= line]
                 names = [x.strip() for x in match[1].split(",") if x.strip()]
-                layer = owner[-1] if owner else None
-                found.append(Suppression(names, n, match.start() + 1, layer or "?"))
+                layer = owner[-1] if owner else "?"
+                found.append(Suppression(names, line, column + match.start(), layer))
     return found
 
 

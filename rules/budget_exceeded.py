@@ -84,8 +84,6 @@ def check(analysis, options):
     ]  # fmt: skip
     if all(options[key] is None for _, key, _, _ in budgets):
         return
-    if options["dtype"] not in DTYPE_BYTES:
-        raise ValueError(f"dtype {options['dtype']!r} is not one of {', '.join(DTYPE_BYTES)}")
     if any(r.output is None for r in analysis.layers.values()):
         return  # an unknown shape makes any total a guess; its cause is reported already
     figures = totals(analysis, options["dtype"], int(options["batch"]))
@@ -99,3 +97,11 @@ def check(analysis, options):
                 help=f"raise {key} in the config, or slim the largest layers"
                 " (`archlint summary` lists them)",
             )
+
+
+def check_options(options):
+    if options["dtype"] not in DTYPE_BYTES:
+        return f"dtype {options['dtype']!r} is not one of {', '.join(DTYPE_BYTES)}"
+    if not isinstance(options["batch"], int) or options["batch"] < 1:
+        return f"batch {options['batch']!r} must be a whole number of samples, 1 or more"
+    return None

@@ -93,3 +93,11 @@ def check(analysis, options):
                 " removes most of them",
                 field="out_features",
             )
+
+
+def check_options(options):
+    if not 0 < options["share"] <= 1:
+        return f"share {options['share']} must be a share between 0 and 1"
+    if options["min_params"] < 0:
+        return "min_params must be 0 or more"
+    return None

@@ -105,3 +105,9 @@ def check(analysis, options):
                     field="kernel_size",
                 )
                 break
+
+
+def check_options(options):
+    if not 0 < options["threshold"] <= 1:
+        return f"threshold {options['threshold']} must be a share between 0 and 1"
+    return None

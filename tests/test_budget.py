@@ -39,3 +39,16 @@ def test_each_budget_reports_the_figure_and_the_limit():
 def test_bad_budget_options_are_config_errors(options, words):
     with pytest.raises(archlint.ConfigError, match=words):
         archlint.parse_config({"rules": {"budget-exceeded": options}})
+
+
+@pytest.mark.parametrize("rule,options,words", [
+    ("budget-exceeded", {"max_macs": 1000, "batch": 0}, "batch 0 must be a whole number"),
+    ("budget-exceeded", {"batch": 2.5}, "batch 2.5 must be a whole number"),
+    ("budget-exceeded", {"dtype": "float8"}, "dtype 'float8' is not one of"),
+    ("shrinking-activation-map", {"threshold": -1}, "threshold -1 must be a share"),
+    ("shrinking-activation-map", {"threshold": 2}, "threshold 2 must be a share"),
+    ("fc-parameter-dominance", {"share": 0}, "share 0 must be a share"),
+])  # fmt: skip
+def test_option_values_are_checked_by_their_rule(rule, options, words):
+    with pytest.raises(archlint.ConfigError, match=words):
+        archlint.parse_config({"rules": {rule: options}})

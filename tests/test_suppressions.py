@@ -68,3 +68,10 @@ def test_unused_suppression_of_a_rule_the_config_turned_off_is_not_reported():
     text = HEAD + CONV + 'ignore = ["AL001", "padding-mismatch"]\n'
     config = archlint.parse_config({"ignore": ["padding-mismatch"]})
     assert archlint.check(archlint.loads(text), config=config).diagnostics == []
+
+
+def test_suppression_text_inside_a_string_is_not_a_comment():
+    text = HEAD + CONV + '\n[model]\ndescription = """\nnote: # archlint: ignore[AL001]\n"""\n'
+    assert found(text) == [("non-integer-output", 11)]
+    early = '[model]\ndescription = "# archlint: ignore[AL001]"\n\n' + HEAD + CONV
+    assert [rule for rule, _ in found(early)] == ["non-integer-output"]
