@@ -36,6 +36,17 @@ class FileResult:
     def path(self) -> str:
         return self.document.path
 
+    @property
+    def graph_complete(self) -> bool:
+        """Every layer was reached by inference (no schema error, cycle or bad reference)."""
+        spec = self.document.spec
+        return self.analysis is not None and len(self.analysis.layers) == len(spec.layers)
+
+    @property
+    def shapes_complete(self) -> bool:
+        """Every layer's output shape is known."""
+        return self.graph_complete and all(r.output for r in self.analysis.layers.values())
+
     def fails(self, threshold: Severity = Severity.WARNING) -> bool:
         return any(d.severity >= threshold for d in self.diagnostics)
 

@@ -207,7 +207,7 @@ def summary_command(paths, fmt, config_path, dtype, batch, fc_equivalent) -> Non
     click.echo(
         summary.as_json(results, options) if fmt == "json" else summary.as_text(results, options)
     )
-    sys.exit(status or (1 if any(r.analysis is None for r in results) else 0))
+    sys.exit(status or (0 if all(r.shapes_complete for r in results) else 1))
 
 
 @main.command("diff")
@@ -223,7 +223,7 @@ def diff_command(old, new, fmt, show_all) -> None:
     results, _, status = _run((old, new), None, {})
     if status or len(results) != 2:
         raise click.UsageError("diff needs two readable spec files")
-    broken = [r for r in results if r.analysis is None]
+    broken = [r for r in results if not r.graph_complete]
     if broken:
         click.echo(report.check_text(broken))
         sys.exit(1)

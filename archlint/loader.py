@@ -43,7 +43,7 @@ def load(path: str | Path) -> Document:
     """Read and validate a .toml or .json spec file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not an error
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise LoadError(f"{path}: cannot read: {reason}") from None
@@ -67,6 +67,8 @@ def loads(text: str, fmt: str = "toml", filename: str = "<string>") -> Document:
         else:
             data = tomllib.loads(text)
             source_map = toml_positions(text)
+    except RecursionError:
+        return _syntax_error(filename, "nested too deeply to be a spec", 1, 1)
     except json.JSONDecodeError as exc:
         doc = _syntax_error(filename, exc.msg, exc.lineno, exc.colno)
         doc.is_spec = "layers" in text  # a broken file is ours only if it looks like a spec
@@ -75,7 +77,7 @@ def loads(text: str, fmt: str = "toml", filename: str = "<string>") -> Document:
         doc = _syntax_error(filename, *_toml_position(str(exc)))
         doc.is_spec = "layers" in text
         return doc
-    if not isinstance(data, dict) or not {"layers", "input"} & data.keys():
+    if not looks_like_spec(data):
         return Document(filename, None, source_map, text=text, is_spec=False)
     doc = from_dict(data, filename)
     doc.source_map = source_map
@@ -88,6 +90,18 @@ def loads(text: str, fmt: str = "toml", filename: str = "<string>") -> Document:
     return doc
 
 
+def looks_like_spec(data: object) -> bool:
+    """A `layers` key, or an `input` table with a spec's keys: other TOML/JSON files
+    (pyproject.toml, package.json, a data record with an "input" string) are not ours."""
+    if not isinstance(data, dict):
+        return False
+    table = data.get("input")
+    spec_input = isinstance(table, dict) and bool(
+        {"channels", "height", "width", "length", "depth", "features"} & table.keys()
+    )
+    return "layers" in data or spec_input
+
+
 def from_dict(data: object, filename: str = "<dict>") -> Document:
     """Validate a spec given as a dict (as parsed from TOML or JSON, or built in code)."""
     if not isinstance(data, dict):
@@ -97,6 +111,8 @@ def from_dict(data: object, filename: str = "<dict>") -> Document:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
         return Document(filename, None, problems=schema_problems(exc, data))
+    except RecursionError:
+        return Document(filename, None, problems=[Problem(SCHEMA_ERROR, "nested too deeply")])
     return Document(filename, spec)
 
 
@@ -121,7 +137,11 @@ def schema_problems(exc: ValidationError, data: dict) -> list[Problem]:
     grouped: dict[tuple, list[dict]] = {}
     for error in exc.errors(include_url=False):
         grouped.setdefault(_data_path(error["loc"], data), []).append(error)
-    return [_problem(path, errors, data) for path, errors in grouped.items()]
+    # a union that fails deeper down (padding[1]) says why there; the alternatives that did
+    # not match at the top (an int, 'same') are noise
+    deeper = {path[:n] for path in grouped for n in range(len(path))}
+    return [_problem(p, errors, data) for p, errors in grouped.items() if p not in deeper or
+            any(e["type"] in ("missing", "extra_forbidden") for e in errors)]  # fmt: skip
 
 
 def _data_path(loc: tuple, data: object) -> tuple:
@@ -134,10 +154,18 @@ def _data_path(loc: tuple, data: object) -> tuple:
         ):
             path.append(part)
             node = node[part]
-        elif isinstance(node, dict) and part != node.get("type"):
+        elif isinstance(node, dict) and part != node.get("type") and _is_key(part):
             path.append(part)  # a key the document lacks: where it is missing
             node = None
     return tuple(path)
+
+
+TYPE_LABELS = {"int", "str", "float", "bool", "list", "dict", "none"}
+
+
+def _is_key(part: object) -> bool:
+    """A spec key, not one of pydantic's union member labels (constrained-int, list[...])."""
+    return isinstance(part, str) and part.isidentifier() and part not in TYPE_LABELS
 
 
 def _value_at(data: object, path: tuple) -> object:
@@ -183,15 +211,18 @@ def _problem(path: tuple, errors: list[dict], data: dict) -> Problem:
     else:
         reasons = []
         for e in errors:
-            msg = e["msg"].removeprefix("Value error, ")
+            msg = e["msg"].removeprefix("Value error, ").replace(" after validation", "")
+            msg = msg.replace("Input should be ", "should be ").replace("List should", "should")
             if msg not in reasons:
                 reasons.append(msg)
-        if all(r.startswith("Input should be ") for r in reasons):
-            reasons = [
-                "should be " + " or ".join(r.removeprefix("Input should be ") for r in reasons)
-            ]
+        if all(r.startswith("should be ") for r in reasons):
+            reasons = ["should be " + " or ".join(r.removeprefix("should be ") for r in reasons)]
         value = _value_at(data, path)
-        got = "" if isinstance(value, dict) else f" (got {json.dumps(value)})"
+        shown = json.dumps(value)
+        whole_table = isinstance(value, dict) and (
+            path in (("input",), ("model",)) or len(path) == 2
+        )
+        got = "" if whole_table or len(shown) > 80 else f" (got {shown})"
         name = _key_name(path)
         message = (f"{name}: " if name else "") + "; ".join(reasons) + got
     return Problem(SCHEMA_ERROR, message, path, layer, help)

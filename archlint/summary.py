@@ -101,9 +101,9 @@ def _block(result: FileResult, options: Options) -> str:
     header.append("as fc layer" if options.fc_equivalent else "memory")
     table = [header]
     for r in rows(result, options):
-        shape = fmt_shape(tuple(r["output_shape"]) if r["output_shape"] else None)
+        shape = "×".join(map(str, r["output_shape"])) if r["output_shape"] else "unknown"
         line = [
-            _cut(r["name"]), _cut(r["type"], 18), shape.replace(", ", "×")[1:-1] or shape,
+            _cut(r["name"]), _cut(r["type"], 18), shape,
             "?" if r["params"] is None else f"{r['params']:,}",
             "?" if r["macs"] is None else cost.human(r["macs"]),
         ]  # fmt: skip
@@ -123,6 +123,12 @@ def _block(result: FileResult, options: Options) -> str:
         lines.append("  " + "  ".join(cells).rstrip())
         if n == 0:
             lines.append("  " + "  ".join("─" * w for w in widths))
+    unknown = sum(r.output is None for r in result.analysis.layers.values())
+    if not result.graph_complete:
+        lines.append("  no shapes: the graph is broken (a cycle or a bad reference)")
+    elif unknown:
+        lines.append(f"  {unknown} of {len(spec.layers)} layers have unknown shapes:"
+                     " the totals below count only the others")  # fmt: skip
     t = cost.totals(result.analysis, options.dtype, options.batch)
     per = f"{options.dtype}, batch {options.batch}"
     lines += [

@@ -77,7 +77,7 @@ def _finding(result, axes: list[Axis], all_axes: bool) -> Finding:
         f" {axis.size}-wide input {lost} never read"
     )
     where = "" if all_axes else f" for the {names}"
-    stride, padding = _nearest_stride(axis), _nearest_padding(axis)
+    stride, padding = _nearest_stride(axis), _nearest_padding(axis, "pool" in result.type)
     span = axis.size + axis.pad_begin + axis.pad_end - axis.extent  # (N − F + 2P)
     fixes = []
     if "pool" in result.type:
@@ -111,21 +111,25 @@ def _finding(result, axes: list[Axis], all_axes: bool) -> Finding:
 
 
 def _nearest_stride(axis: Axis) -> int | None:
-    """The stride nearest the current one that tiles the input exactly (still down-sampling)."""
+    """The stride nearest the current one that tiles the input exactly, still down-sampling
+    and no wider than the window (a wider one skips pixels: stride-exceeds-kernel)."""
     span = axis.size + axis.pad_begin + axis.pad_end - axis.extent
     lowest = 2 if axis.stride > 1 else 1
-    strides = [s for s in range(lowest, 2 * axis.stride + 1) if s != axis.stride and span % s == 0]
+    highest = min(2 * axis.stride, max(axis.stride, axis.extent))
+    strides = [s for s in range(lowest, highest + 1) if s != axis.stride and span % s == 0]
     return min(strides, key=lambda s: (abs(s - axis.stride), s)) if strides and span >= 0 else None
 
 
-def _nearest_padding(axis: Axis) -> int | None:
-    """The symmetric padding nearest the current one that tiles the input exactly."""
+def _nearest_padding(axis: Axis, pool: bool) -> int | None:
+    """The symmetric padding nearest the current one that tiles the input exactly, within
+    what is allowed (pools: half the kernel) and useful (every window still reads input)."""
     if axis.pad_begin != axis.pad_end:
         return None
     span = axis.size + 2 * axis.pad_begin - axis.extent
+    limit = axis.kernel // 2 if pool else axis.extent - 1
     for p in range(1, axis.stride):
         for q in (axis.pad_begin - p, axis.pad_begin + p):
             total = span + 2 * (q - axis.pad_begin)
-            if q >= 0 and total >= 0 and total % axis.stride == 0:
+            if 0 <= q <= limit and total >= 0 and total % axis.stride == 0:
                 return q
     return None

@@ -134,7 +134,6 @@ def test_json_duplicate_key_is_reported():
     [
         "[[layers]]\n",
         "layers = 3",
-        "input = 3",
         '{"input": [], "layers": {}}',
         '{"input": {"channels": 3, "length": 9}, "layers": [3]}',
         '{"layers": [{"type": "relu"}]}',
@@ -149,7 +148,7 @@ def test_nonsense_specs_give_diagnostics_not_exceptions(text):
 
 @pytest.mark.parametrize(
     "text,fmt",
-    [("", "toml"), ('[project]\nname = "x"\n', "toml"), ('"just a string"', "json"),
+    [("", "toml"), ("input = 3", "toml"), ('{"instruction": "Translate", "input": "bonjour", "output": "hello"}', "json"), ('[project]\nname = "x"\n', "toml"), ('"just a string"', "json"),
      ("[]", "json"), ("null", "json"), ("{}", "json"), ('{"name": "pkg", "version": "1"}', "json"),
      ('{"compilerOptions": {}, // comment\n}', "json")],
 )  # fmt: skip
@@ -176,3 +175,24 @@ def test_cli_never_prints_a_traceback_and_exits_2_for_unreadable(tmp_path):
     )
     assert result.exit_code == 1
     assert json.loads(result.output)["diagnostics"][0]["code"] == "AL901"
+
+
+def test_schema_messages_speak_the_users_terms():
+    found = diagnostics(
+        HEAD
+        + '[[layers]]\nname = "c"\ntype = "conv2d"\nout_channels = 8\nkernel_size = {h = 3}\npadding = [1, [0, 1, 2]]\n'
+    )
+    assert [d.message for d in found] == [
+        'kernel_size: should be a valid integer or a valid list (got {"h": 3})',
+        "padding[1]: should be a valid integer; should have at most 2 items, not 3 (got [0, 1, 2])",
+    ]
+
+
+def test_deep_nesting_and_a_byte_order_mark(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"input": ' + "[" * 5000 + "]" * 5000 + ', "layers": []}')
+    [d] = archlint.check(deep).diagnostics
+    assert d.code == "AL901" and "nested too deeply" in d.message
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + (SAMPLES / "lecture" / "one_by_one.toml").read_bytes())
+    assert archlint.check(bom).diagnostics == []
