@@ -103,7 +103,9 @@ def _fix(result: FileResult, config: Config, unsafe: bool) -> FileResult:
 
     fixed = fix(result, config, unsafe)
     if fixed.applied:
-        Path(result.path).write_text(fixed.text, encoding="utf-8")
+        path = Path(result.path)
+        crlf = b"\r\n" in path.read_bytes()  # keep the file's line endings
+        path.write_text(fixed.text, encoding="utf-8", newline="\r\n" if crlf else "\n")
         for d in fixed.applied:
             value = json.dumps(d.fix.new)
             click.echo(f"fixed {d.file}: {d.layer}: {d.fix.key} = {value} ({d.code})", err=True)

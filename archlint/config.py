@@ -67,9 +67,19 @@ def find_config(start: Path) -> Path | None:
         if (here / ".archlint.toml").is_file():
             return here / ".archlint.toml"
         pyproject = here / "pyproject.toml"
-        if pyproject.is_file() and "[tool.archlint" in pyproject.read_text(errors="replace"):
+        if pyproject.is_file() and _has_archlint_table(pyproject):
             return pyproject
     return None
+
+
+def _has_archlint_table(pyproject: Path) -> bool:
+    text = pyproject.read_text(encoding="utf-8", errors="replace")
+    if "archlint" not in text:
+        return False
+    try:
+        return isinstance(tomllib.loads(text).get("tool", {}).get("archlint"), dict)
+    except tomllib.TOMLDecodeError:
+        return "[tool.archlint" in text  # a broken file that means us: load_config says why
 
 
 def load_config(path: Path) -> Config:

@@ -131,6 +131,8 @@ def _unused(spec: Spec, graph: nx.DiGraph) -> list[Problem]:
     problems = []
     wanted = outputs(spec)
     for name in wanted:
+        if name == INPUT and any(layer.name == INPUT for layer in spec.layers):
+            continue  # a layer called "input": reported as a duplicate name already
         if name not in graph or name == INPUT:
             problems.append(
                 Problem(

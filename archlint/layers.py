@@ -222,6 +222,21 @@ class Conv(LayerBase):
                 help=f"padding = {compact(half)}, (kernel_size − 1)/2",
                 fix=Fix("padding", "same", compact(half), safe=False),
             )
+        if self.padding_mode in ("reflect", "circular"):
+            too_much = [
+                a for a in result.axes
+                if max(a.pad_begin, a.pad_end) >= a.size + (self.padding_mode == "circular")
+            ]  # fmt: skip
+            if too_much:
+                a = too_much[0]
+                limit = "smaller than" if self.padding_mode == "reflect" else "at most"
+                return result.refuse(
+                    "shape-error",
+                    self.name,
+                    f"{self.padding_mode} padding {max(a.pad_begin, a.pad_end)} on the {a.name}"
+                    f" axis must be {limit} the input's {a.size}, as PyTorch requires",
+                    field="padding",
+                )
         result.output = _windowed(self, result, self.out_channels)
         return result
 
@@ -618,8 +633,16 @@ class Dropout(LayerBase):
     inplace: bool = False
 
 
+BATCH = -1  # stands for the batch axis, which a spec leaves out: equal everywhere, never 1
+
+
 def _broadcast(shapes: list[Shape]) -> Shape | None:
-    """NumPy/PyTorch broadcasting of shapes, or None where they do not broadcast."""
+    """PyTorch broadcasting of batched shapes, or None where they do not broadcast.
+
+    The batch axis is put back first, so a (C,) tensor meets a (C, H, W) map as (N, C) meets
+    (N, C, H, W) in PyTorch: aligned from the right, against W and H, not against C.
+    """
+    shapes = [(BATCH, *s) for s in shapes]
     rank = max(map(len, shapes))
     out = []
     for i in range(rank):
@@ -627,7 +650,7 @@ def _broadcast(shapes: list[Shape]) -> Shape | None:
         if len(sizes) > 1:
             return None
         out.append(sizes.pop() if sizes else 1)
-    return tuple(out)
+    return tuple(out[1:])
 
 
 class Add(LayerBase):
@@ -694,7 +717,9 @@ class Upsample(LayerBase):
         if (self.size is None) == (self.scale_factor is None):
             raise ValueError("give exactly one of scale_factor and size")
         if self.align_corners is not None and self.mode in ("nearest", "nearest-exact"):
-            raise ValueError("align_corners only applies to linear, bilinear, bicubic and trilinear")
+            raise ValueError(
+                "align_corners only applies to linear, bilinear, bicubic and trilinear"
+            )
         return self
 
     # interpolation modes that need a given number of spatial axes, as PyTorch checks
@@ -726,8 +751,7 @@ class Upsample(LayerBase):
             return result.refuse(
                 "collapsed-activation-map",
                 self.name,
-                f"scale_factor {self.scale_factor} gives an output of "
-                + "×".join(map(str, sizes)),
+                f"scale_factor {self.scale_factor} gives an output of " + "×".join(map(str, sizes)),
                 field="scale_factor",
                 help="a larger scale_factor, or a size",
             )

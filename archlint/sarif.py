@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 from archlint import __version__
 from archlint.check import FileResult
@@ -89,8 +90,9 @@ def sarif(results: list[FileResult], root: Path | None = None) -> str:
 
 
 def _uri(path: Path, root: Path) -> str:
+    """A relative URI reference: percent-encoded, so spaces, ':' and '#' stay part of the path."""
     absolute = path.resolve()
     try:
-        return absolute.relative_to(root).as_posix()
+        return quote(absolute.relative_to(root).as_posix(), safe="/")
     except ValueError:
         return absolute.as_uri()

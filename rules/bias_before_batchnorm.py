@@ -57,9 +57,11 @@ def check(analysis, options):
         layer = result.layer
         if not getattr(layer, "bias", False) or result.output is None:
             continue
+        if result.type == "linear" and len(result.output) > 1:
+            continue  # its bias runs along the last axis; batchnorm normalises channels
         readers = analysis.readers(result.name)
         if readers and all(r.type.startswith("batchnorm") for r in readers):
-            channels = result.output[0]
+            channels = result.output[0] if result.type != "linear" else result.output[-1]
             yield Finding(
                 result.name,
                 f"the bias ({channels} parameters) is cancelled by {readers[0].name}, which"

@@ -4,7 +4,8 @@
 channels needs the same spatial size. When a strided layer or a channel change is missing on
 one branch, PyTorch refuses the forward pass. Shapes that differ but broadcast (a (C, 1, 1)
 added to a (C, H, W) map) run, but in an add they are almost always a mistake, and are
-reported as a warning; `mul` broadcasts on purpose (squeeze-and-excitation) and is left alone.
+reported as a warning, except a per-channel term (C, 1, 1) added to a map (GCNet), which is
+deliberate; `mul` broadcasts on purpose (squeeze-and-excitation) and is left alone.
 
 **Fails**
 ```toml
@@ -59,7 +60,7 @@ SEVERITY = "error"
 def check(analysis, options):
     yield from analysis.refusals(NAME)
     for result in analysis.layers.values():
-        if result.type == "add" and result.output and len(set(result.inputs)) > 1:
+        if result.type == "add" and result.output and not _per_channel(result):
             yield Finding(
                 result.name,
                 "add broadcasts "
@@ -69,3 +70,10 @@ def check(analysis, options):
                 field="inputs",
                 severity=Severity.WARNING,
             )
+
+
+def _per_channel(result) -> bool:
+    """Every input is the full shape or a per-channel term (C, 1, …, 1), added on purpose
+    (GCNet's context, a learnt per-channel bias): nothing to report."""
+    full = result.output
+    return all(s == full or (s[0] == full[0] and set(s[1:]) <= {1}) for s in result.inputs)

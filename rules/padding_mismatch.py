@@ -85,7 +85,8 @@ def check(analysis, options):
         if result.output is None or not axes:
             continue
         yield from _asymmetric_same(result, axes)
-        if not any(r.owner == NAME for r in result.refusals):  # refused: that says enough
+        zeros = getattr(result.layer, "padding_mode", "zeros") == "zeros"
+        if zeros and not any(r.owner == NAME for r in result.refusals):  # refused: enough said
             yield from _zero_windows(result, axes)
         yield from _out_of_step(analysis, result, axes)
 

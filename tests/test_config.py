@@ -110,3 +110,10 @@ def test_bad_configs_are_usage_errors_naming_the_file(tmp_path, text, words):
     assert result.exit_code == 2
     assert str(config) in result.output and words in result.output
     assert "Traceback" not in result.output
+
+
+def test_pyproject_with_tool_table_in_dotted_form_is_found(project):
+    root, spec = project
+    (root / "pyproject.toml").write_text('[tool]\narchlint.fail-on = "error"\n')
+    assert archlint.find_config(spec) == root / "pyproject.toml"
+    assert cli("check", str(spec)).exit_code == 0

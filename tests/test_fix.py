@@ -70,3 +70,13 @@ def test_a_fix_that_would_add_findings_is_not_applied():
     result = archlint.check(archlint.loads(text, "toml", "x.toml"), rules=[bad_fixer])
     fixed = fix(result, archlint.Config(), unsafe=True, rules=[bad_fixer])
     assert fixed.applied == [] and fixed.text == text
+
+
+def test_fix_keeps_crlf_line_endings(tmp_path):
+    path = tmp_path / "crlf.toml"
+    path.write_bytes(
+        (SAMPLES / "bad" / "bias-before-batchnorm.toml").read_bytes().replace(b"\n", b"\r\n")
+    )
+    CliRunner().invoke(main, ["check", "--fix", str(path)])
+    data = path.read_bytes()
+    assert b"bias = false\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")

@@ -122,3 +122,22 @@ def test_colour_only_on_a_terminal_and_never_with_no_color():
     assert "\x1b[33m" in coloured and "AL001" in coloured
     plain = _through_a_terminal(NO_COLOR="1")
     assert "\x1b[" not in plain and "AL001 warning" in plain
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path):
+    import shutil
+
+    odd = tmp_path / "sub dir,x" / "my spec#1.toml"
+    odd.parent.mkdir()
+    shutil.copy(ROOT / "samples" / "lecture" / "strides_7x7.toml", odd)
+    (tmp_path / ".git").mkdir()
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(main, ["check", "--format", "sarif", str(odd)])
+    finally:
+        os.chdir(cwd)
+    uri = json.loads(result.output)["runs"][0]["results"][0]["locations"][0]["physicalLocation"][
+        "artifactLocation"
+    ]["uri"]
+    assert uri == "sub%20dir%2Cx/my%20spec%231.toml"

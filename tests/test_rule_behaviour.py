@@ -115,17 +115,46 @@ def test_non_integer_output_quiet_when_only_padding_is_dropped_or_ceil_mode():
     assert d.help.startswith("ceil_mode = true keeps the partial last window")
 
 
-def test_add_that_only_broadcasts_is_a_warning_and_mul_is_quiet():
-    layers = [{"name": "gap", "type": "global_avgpool"},
-              {"name": "sum", "type": "add", "inputs": ["input", "gap"]}]  # fmt: skip
-    [d] = run(layers).diagnostics
+def test_add_broadcasting_follows_pytorch_with_the_batch_axis():
+    gap = {"name": "gap", "type": "global_avgpool"}
+    # a per-channel term (C, 1, 1) added to the map, as GCNet does: deliberate, quiet
+    assert codes(run([gap, {"name": "sum", "type": "add", "inputs": ["input", "gap"]}])) == []
+    # a row (C, H, 1) added to the map: it runs, but it is almost surely a mistake
+    rows = {"name": "rows", "type": "adaptive_avgpool2d", "output_size": [None, 1]}
+    [d] = run([rows, {"name": "sum", "type": "add", "inputs": ["input", "rows"]}]).diagnostics
     assert (d.rule, d.severity, d.message) == (
         "merge-mismatch",
         2,
-        "add broadcasts (3, 32, 32), (3, 1, 1) to (3, 32, 32)",
+        "add broadcasts (3, 32, 32), (3, 32, 1) to (3, 32, 32)",
     )
-    layers[1]["type"] = "mul"
-    assert codes(run(layers)) == []
+    # a vector (C,) against a (C, H, W) map: (N, C) against (N, C, H, W) in PyTorch, refused
+    flat = [
+        gap,
+        {"name": "vec", "type": "flatten"},
+        {"name": "sum", "type": "add", "inputs": ["input", "vec"]},
+    ]
+    assert (
+        codes(run(flat)) == ["merge-mismatch"] and run(flat).analysis.layers["sum"].output is None
+    )
+    mul = [gap, {"name": "scale", "type": "mul", "inputs": ["input", "gap"]}]
+    assert codes(run(mul)) == []
+
+
+def test_reflect_padding_must_be_smaller_than_the_input():
+    reflect = {
+        "name": "c",
+        "type": "conv2d",
+        "out_channels": 4,
+        "kernel_size": 3,
+        "padding": 4,
+        "padding_mode": "reflect",
+    }
+    assert codes(run([reflect], channels=3, height=4, width=4)) == ["shape-error"]
+    assert codes(run([dict(reflect, padding=1)], channels=3, height=4, width=4)) == []
+    circular = dict(reflect, padding_mode="circular")
+    assert (
+        codes(run([circular], channels=3, height=4, width=4)) == []
+    )  # 4 ≤ 4; and no "zeros" warning
 
 
 def test_bias_before_batchnorm_only_when_every_reader_is_batchnorm():
@@ -139,7 +168,12 @@ def test_bias_before_batchnorm_only_when_every_reader_is_batchnorm():
 
 def test_one_unpadded_layer_reducing_a_map_to_a_vector_is_not_shrinking():
     # LeNet-5's C5, FCN's fc6, a DCGAN discriminator's head: a map reduced to 1×1 on purpose
-    c5 = run([{"name": "c5", "type": "conv2d", "out_channels": 120, "kernel_size": 5}], channels=16, height=5, width=5)
+    c5 = run(
+        [{"name": "c5", "type": "conv2d", "out_channels": 120, "kernel_size": 5}],
+        channels=16,
+        height=5,
+        width=5,
+    )
     assert codes(c5) == []
     head = [{"name": "a", "type": "conv2d", "out_channels": 8, "kernel_size": 3},
             {"name": "b", "type": "conv2d", "out_channels": 8, "kernel_size": 3}]  # fmt: skip
@@ -151,12 +185,43 @@ def test_upsample_refusals_follow_pytorch():
     import archlint
 
     def one(layer):
-        doc = archlint.from_dict({"input": {"channels": 3, "height": 7, "width": 7}, "layers": [dict(layer, name="u")]})
-        return [p.message for p in doc.problems] if doc.spec is None else [(d.rule, d.message) for d in archlint.check(doc).diagnostics]
+        doc = archlint.from_dict(
+            {"input": {"channels": 3, "height": 7, "width": 7}, "layers": [dict(layer, name="u")]}
+        )
+        return (
+            [p.message for p in doc.problems]
+            if doc.spec is None
+            else [(d.rule, d.message) for d in archlint.check(doc).diagnostics]
+        )
 
     assert one({"type": "upsample"}) == ["give exactly one of scale_factor and size"]
-    assert one({"type": "upsample", "scale_factor": 0.1}) == [("collapsed-activation-map", "scale_factor 0.1 gives an output of 0×0")]
-    assert one({"type": "upsample", "scale_factor": [2, 2, 2]}) == [("shape-error", "3 values of scale_factor for 2 spatial axes")]
-    assert one({"type": "upsample", "scale_factor": 2, "mode": "trilinear"}) == [("shape-error", "mode 'trilinear' needs 3 spatial axes, got 2")]
-    assert one({"type": "upsample", "scale_factor": 2, "align_corners": True}) == ["align_corners only applies to linear, bilinear, bicubic and trilinear"]
-    assert one({"type": "upsample", "scale_factor": 2, "mode": "bilinear", "align_corners": True}) == []
+    assert one({"type": "upsample", "scale_factor": 0.1}) == [
+        ("collapsed-activation-map", "scale_factor 0.1 gives an output of 0×0")
+    ]
+    assert one({"type": "upsample", "scale_factor": [2, 2, 2]}) == [
+        ("shape-error", "3 values of scale_factor for 2 spatial axes")
+    ]
+    assert one({"type": "upsample", "scale_factor": 2, "mode": "trilinear"}) == [
+        ("shape-error", "mode 'trilinear' needs 3 spatial axes, got 2")
+    ]
+    assert one({"type": "upsample", "scale_factor": 2, "align_corners": True}) == [
+        "align_corners only applies to linear, bilinear, bicubic and trilinear"
+    ]
+    assert (
+        one({"type": "upsample", "scale_factor": 2, "mode": "bilinear", "align_corners": True})
+        == []
+    )
+
+
+def test_linear_bias_before_batchnorm1d_only_on_vectors():
+    fc = {"name": "fc", "type": "linear", "out_features": 32}
+    vector = run([fc, {"type": "batchnorm1d"}], features=64)
+    assert [(d.rule, d.message) for d in vector.diagnostics] == [
+        (
+            "bias-before-batchnorm",
+            "the bias (32 parameters) is cancelled by batchnorm1d_1, which subtracts the mean right after",
+        )
+    ]
+    assert "bias-before-batchnorm" not in codes(
+        run([fc, {"type": "batchnorm1d"}], channels=16, length=8)
+    )  # bias along L
