@@ -125,7 +125,8 @@ def _locate_finding(
     finding: Finding,
     config: Config,
 ) -> Diagnostic:
-    path: tuple = ("model",) if finding.layer is None else ()
+    # a finding on the whole model points at the table it names (e.g. "input"), or [model]
+    path: tuple = ((finding.field or "model",) if finding.layer is None else ())
     if analysis is not None and finding.layer in analysis.layers:
         path = ("layers", analysis.layers[finding.layer].index)
         if finding.field:

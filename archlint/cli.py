@@ -26,12 +26,12 @@ SEVERITIES = click.Choice(["error", "warning", "info"])
 
 
 def _expand(paths: tuple[str, ...]) -> list[Path]:
-    """Files as given; directories searched recursively for .toml and .json files."""
+    """Files as given; directories searched recursively for .toml, .json and .onnx files."""
     files = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix in (".toml", ".json"))
+            files += sorted(p for p in path.rglob("*") if p.suffix in (".toml", ".json", ".onnx"))
         else:
             files.append(path)
     return files
@@ -233,6 +233,61 @@ def diff_command(old, new, fmt, show_all) -> None:
     click.echo(diff.as_json(changes) if fmt == "json" else diff.as_text(changes, show_all))
 
 
+@main.command("sizes")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--range", "span", default=None, metavar="LO..HI",
+              help="The sizes to judge (default: enough to show the pattern).")  # fmt: skip
+@click.option("--mode", type=click.Choice(["lossless", "exact", "strict"]), default="lossless",
+              show_default=True,
+              help="lossless: no input row or column floored away; exact: every window divides"
+              " exactly (ceil_mode pools aside); strict: ceil_mode pools too.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)  # fmt: skip
+def sizes_command(paths, span, mode, fmt) -> None:
+    """The input sizes each network takes, per spatial axis, and the nearest to the declared."""
+    from archlint.sizes import input_sizes, spatial_axes
+
+    lo, hi = 1, None
+    if span:
+        try:
+            lo, hi = (int(x) for x in span.split(".."))
+        except ValueError:
+            raise click.UsageError(f"--range {span!r}: give it as LO..HI, e.g. 1..4096") from None
+        if not 1 <= lo <= hi:
+            raise click.UsageError(f"--range {span!r}: need 1 ≤ LO ≤ HI")
+    results, _, status = _run(paths, None, {})
+    out = []
+    for result in results:
+        spec = result.document.spec
+        if not result.graph_complete:
+            click.echo(f"{result.path}: not a valid spec; `archlint check` says why", err=True)
+            status = status or 1
+            continue
+        reports = [input_sizes(spec, a, lo, hi, mode=mode) for a in spatial_axes(spec)]
+        if fmt == "json":
+            out.append(
+                {"file": result.path, "mode": mode, "axes": [_sizes_json(r) for r in reports]}
+            )
+        else:
+            click.echo(f"{result.path}:")
+            for r in reports:
+                click.echo(f"  {r.describe()}")
+                if r.reason:
+                    click.echo(f"    {r.declared}: {r.reason}")
+    if fmt == "json":
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    sys.exit(status)
+
+
+def _sizes_json(r) -> dict:
+    return {
+        "axis": r.axis, "declared": r.declared, "declared_valid": r.declared_valid,
+        "reason": r.reason, "nearest_below": r.below, "nearest_above": r.above,
+        "form": r.form.text() if r.form else None, "range": [r.lo, r.hi],
+        "sizes": list(r.sizes), "description": r.describe(),
+    }  # fmt: skip
+
+
 @main.command("graph")
 @click.argument("path")
 @click.option("-o", "--output", required=True,
@@ -265,6 +320,22 @@ def graph_command(path, output, fmt, config_path) -> None:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
     sys.exit(1 if results[0].analysis is None else 0)
+
+
+@main.command("convert")
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The spec to write: .toml or .json.")  # fmt: skip
+def convert_command(model, output) -> None:
+    """Convert an ONNX model to an editable spec (.toml or .json, by the output's suffix)."""
+    from archlint.convert import convert
+
+    try:
+        convert(model, output)
+    except LoadError as exc:
+        click.echo(f"archlint: error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {output}", err=True)
 
 
 @main.command("rules")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archlint.diagnostics import RESERVED, Severity
-from archlint.registry import Rule, installed_rules
+from archlint.registry import Rule, installed_rules, off_by_default
 
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "fail-on", "rules")
 
@@ -36,7 +36,8 @@ class Config:
     source: Path | None = None  # the file it came from; globs are relative to its folder
 
     def selects(self, code: str, path: str | Path | None = None) -> bool:
-        chosen = self.select is None or code in self.select or code in self.extend_select
+        everything = self.select is None and code not in off_by_default()
+        chosen = everything or code in (self.select or ()) or code in self.extend_select
         return chosen and code not in self.ignore and code not in self.file_ignores(path)
 
     def file_ignores(self, path: str | Path | None) -> set[str]:

@@ -40,8 +40,12 @@ class Document:
 
 
 def load(path: str | Path) -> Document:
-    """Read and validate a .toml or .json spec file."""
+    """Read and validate a .toml or .json spec file, or an .onnx model."""
     path = Path(path)
+    if path.suffix.lower() == ".onnx":
+        from archlint.onnx_import import read_onnx  # imports onnx itself, only when needed
+
+        return read_onnx(path)
     try:
         text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not an error
     except (OSError, UnicodeDecodeError) as exc:
@@ -218,7 +222,7 @@ def _problem(path: tuple, errors: list[dict], data: dict) -> Problem:
         if all(r.startswith("should be ") for r in reasons):
             reasons = ["should be " + " or ".join(r.removeprefix("should be ") for r in reasons)]
         value = _value_at(data, path)
-        shown = json.dumps(value)
+        shown = json.dumps(value, default=repr)  # from_dict may be given anything
         whole_table = isinstance(value, dict) and (
             path in (("input",), ("model",)) or len(path) == 2
         )

@@ -31,6 +31,7 @@ class Rule:
     origin: str = "code"
     # checks a full set of option values; returns what is wrong with them, or None
     check_options: Callable[[dict], str | None] | None = None
+    default: bool = True  # False: runs only when selected (select or extend-select)
 
     @property
     def summary(self) -> str:
@@ -56,6 +57,7 @@ class Rule:
             options=dict(getattr(obj, "OPTIONS", {})),
             origin=origin,
             check_options=getattr(obj, "check_options", None),
+            default=bool(getattr(obj, "DEFAULT", True)),
         )
 
 
@@ -112,6 +114,12 @@ def discover() -> tuple[list[Rule], list[Problem]]:
             continue
         rules[loaded.code] = loaded
     return sorted(rules.values(), key=lambda r: r.code), problems
+
+
+@cache
+def off_by_default() -> frozenset[str]:
+    """Codes of installed rules that run only when selected."""
+    return frozenset(r.code for r in installed_rules()[0] if not r.default)
 
 
 @cache

@@ -68,7 +68,7 @@ from archlint.layers import (
     Upsample,
 )
 from archlint.spec import Spec
-from archlint.windows import AXIS_NAMES, Axis
+from archlint.windows import AXIS_NAMES, Axis, units
 
 SPATIAL = ("depth", "height", "width", "length")  # the order of Input.shape
 
@@ -155,7 +155,11 @@ class _Probe:
             return f"{name}: {refusals[0].finding.message}"
         for a in axes:
             if self.drops(a):
-                lost = f": the last {a.unread} never read" if self.mode == "lossless" else ""
+                lost = (
+                    f": the last {units(a.name, a.unread)} never read"
+                    if self.mode == "lossless"
+                    else ""
+                )
                 return f"{name}: output {a.name} {a.formula()} is not an integer{lost}"
         if output is None:
             return f"{name}: output unknown"
@@ -202,11 +206,15 @@ class _Probe:
     def scan(self, sizes: Iterable[int]) -> Iterator[int]:
         return (n for n in sizes if self.valid(n))
 
-    def nearest(self, size: int, above_limit: int | None = None) -> tuple[int | None, int | None]:
-        """The nearest valid sizes strictly below and strictly above `size`."""
-        below = next(self.scan(range(size - 1, 0, -1)), None)
+    def nearest(
+        self, size: int, above_limit: int | None = None, within: int | None = None
+    ) -> tuple[int | None, int | None]:
+        """The nearest valid sizes strictly below and strictly above `size` (within a distance,
+        if given: each size tried costs an inference)."""
+        bottom = 1 if within is None else max(1, size - within)
+        below = next(self.scan(range(size - 1, bottom - 1, -1)), None)
         if above_limit is None:
-            above_limit = size + max(4096, 8 * min(self.period, 4096))
+            above_limit = size + (within or max(4096, 8 * min(self.period, 4096)))
         top = min(MAX_SIZE, above_limit)
         above = next(self.scan(range(size + 1, top + 1)), None)
         return below, above
@@ -222,14 +230,20 @@ def valid_sizes(spec: Spec, axis: str, lo: int, hi: int, *, mode: str = "lossles
 
 
 def nearest_valid(
-    spec: Spec, axis: str, size: int | None = None, *, mode: str = "lossless"
+    spec: Spec,
+    axis: str,
+    size: int | None = None,
+    *,
+    mode: str = "lossless",
+    within: int | None = None,
 ) -> tuple[int | None, int | None]:
     """The nearest valid sizes strictly below and strictly above `size` (default: declared).
 
-    None where there is none: below, down to 1; above, within 4096 (or 8 periods) of `size`.
+    None where there is none: below, down to 1; above, within 4096 (or 8 periods) of `size`;
+    or within `within` of it either way.
     """
     probe = _Probe(spec, axis, mode)
-    return probe.nearest(probe.declared if size is None else size)
+    return probe.nearest(probe.declared if size is None else size, within=within)  # fmt: skip
 
 
 # --- the structural period --------------------------------------------------------------------
@@ -379,6 +393,7 @@ class InputSizes:
     below: int | None  # the nearest valid size under the declared one
     above: int | None  # ... and over it
     reason: str | None  # why the declared size is not valid (None when it is)
+    mode: str = "lossless"
 
     @property
     def declared_valid(self) -> bool:
@@ -411,18 +426,21 @@ class InputSizes:
 
     def _declared_text(self) -> str:
         n = self.declared
+        good, bad = (
+            ("loses nothing", "loses input") if self.mode == "lossless" else ("is exact", "is not")
+        )
         if self.reason is None:
             if self.form is not None and n in self.form and len(self.form.residues) == 1:
                 if self.form.period > 1:
-                    return f"declared {n} = {self.form.term(n)} is exact"
-            return f"declared {n} is exact"
+                    return f"declared {n} = {self.form.term(n)} {good}"
+            return f"declared {n} {good}"
         if self.below is not None and self.above is not None:
-            return f"declared {n} is not: nearest {self.below} and {self.above}"
+            return f"declared {n} {bad}: nearest {self.below} and {self.above}"
         if self.above is not None:
-            return f"declared {n} is not: nearest {self.above} (none below)"
+            return f"declared {n} {bad}: nearest {self.above} (none below)"
         if self.below is not None:
-            return f"declared {n} is not: nearest {self.below} (none above nearby)"
-        return f"declared {n} is not, and no size near it is"
+            return f"declared {n} {bad}: nearest {self.below} (none above nearby)"
+        return f"declared {n} {bad}, and no size near it works"
 
 
 def input_sizes(
@@ -451,7 +469,17 @@ def input_sizes(
     declared = probe.declared
     reason = probe.why_not(declared)
     below, above = probe.nearest(declared)  # sizes in lo..hi are judged already (cached)
-    return InputSizes(axis, declared, lo, hi, sizes, period, form, extra, below, above, reason)
+    return InputSizes(
+        axis, declared, lo, hi, sizes, period, form, extra, below, above, reason, mode
+    )
+
+
+def why_not(
+    spec: Spec, axis: str, size: int | None = None, *, mode: str = "lossless"
+) -> str | None:
+    """Why `size` (default: the declared one) is not valid on `axis`, or None when it is."""
+    probe = _Probe(spec, axis, mode)
+    return probe.why_not(probe.declared if size is None else size)
 
 
 def describe(spec: Spec, **kw) -> list[str]:

@@ -153,3 +153,9 @@ class TransposedAxis:
 
 
 AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+UNITS = {"height": "row", "width": "column", "length": "position", "depth": "slice"}
+
+
+def units(axis: str, n: int) -> str:
+    """'1 row', '2 columns': what n positions along an axis are called."""
+    return f"{n} {UNITS[axis]}{'s' if n != 1 else ''}"

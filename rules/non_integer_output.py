@@ -43,13 +43,11 @@ from __future__ import annotations
 
 from archlint import Finding
 from archlint.diagnostics import Fix
-from archlint.windows import Axis
+from archlint.windows import UNITS, Axis
 
 CODE = "AL001"
 NAME = "non-integer-output"
 SEVERITY = "warning"
-
-UNITS = {"height": "row", "width": "column", "length": "position", "depth": "slice"}
 
 
 def check(analysis, options):

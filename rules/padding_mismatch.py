@@ -71,7 +71,7 @@ padding = 1
 from archlint import Finding
 from archlint.diagnostics import Fix
 from archlint.layers import compact
-from archlint.windows import Axis
+from archlint.windows import UNITS, Axis
 
 CODE = "AL004"
 NAME = "padding-mismatch"
@@ -106,9 +106,6 @@ def _asymmetric_same(result, axes):
         )
 
 
-UNITS = {"height": "rows", "width": "columns", "length": "positions", "depth": "slices"}
-
-
 def _zero_windows(result, axes):
     for a in axes:
         first, last = a.zero_windows
@@ -119,7 +116,7 @@ def _zero_windows(result, axes):
             yield Finding(
                 result.name,
                 f"padding {max(a.pad_begin, a.pad_end)} with a {a.extent}-wide window: {ends}"
-                f" output {UNITS[a.name]} see only padding (zeros)",
+                f" output {UNITS[a.name]}s see only padding (zeros)",
                 help=f"padding ≤ {a.extent - 1} keeps every window on real input;"
                 f" (F − 1)/2 = {(a.extent - 1) // 2} keeps the size at stride 1",
                 field="padding",

@@ -44,6 +44,13 @@ def test_stride_3_on_7x7_is_reported_with_the_arithmetic():
     assert "(7 − 3 + 2·0)/3 + 1 = 2.33" in d.message
     assert "floor it to 2" in d.note
     assert d.help.startswith("stride = 2 gives 3 exactly; or padding = 1 gives 3 exactly")
+    # on request, the whole network's view: which input sizes would lose nothing
+    config = archlint.parse_config({"extend-select": ["lossy-input-size"]})
+    network = archlint.check(SAMPLES / "lecture" / "strides_7x7.toml", config=config).diagnostics[0]
+    assert (
+        network.message
+        == "input height and width 7 lose input at stride3; the nearest sizes that lose nothing: 3 and 9"
+    )
 
 
 def test_six_1x1_filters_give_32x32x6_with_24_parameters():

@@ -43,8 +43,9 @@ def test_the_built_in_rules_are_registered_through_entry_points():
         "fc-parameter-dominance",
         "bias-before-batchnorm",
         "budget-exceeded",
+        "lossy-input-size",
     ]
-    assert [r.code for r in BUILT_IN] == [f"AL{n:03d}" for n in range(1, 12)]
+    assert [r.code for r in BUILT_IN] == [f"AL{n:03d}" for n in range(1, 13)]
 
 
 @pytest.mark.parametrize("rule", BUILT_IN, ids=lambda r: r.name)

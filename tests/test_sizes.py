@@ -239,7 +239,7 @@ def test_broken_graph_accepts_nothing():
     assert report.sizes == () and report.reason.startswith("the spec itself:")
     assert (
         report.describe()
-        == "height: no valid size in 1..50; declared 224 is not, and no size near it is"
+        == "height: no valid size in 1..50; declared 224 is not, and no size near it works"
     )
 
 
@@ -457,19 +457,19 @@ def test_fractional_upsampling_gives_two_residues():
 
 def test_describe_every_axis():
     assert describe(load("vgg16")) == [
-        "height: 32·k for k ≥ 1 (32, 64, 96, …); declared 224 = 32·7 is exact",
-        "width: 32·k for k ≥ 1 (32, 64, 96, …); declared 224 = 32·7 is exact",
+        "height: 32·k for k ≥ 1 (32, 64, 96, …); declared 224 = 32·7 loses nothing",
+        "width: 32·k for k ≥ 1 (32, 64, 96, …); declared 224 = 32·7 loses nothing",
     ]
 
 
 LOSSLESS = {
     # padding (k − 1)/2 at stride 2 leaves only padding unread: nothing is ever lost
-    "resnet18": "height: any size ≥ 1 (1, 2, 3, …); declared 224 is exact",
-    "resnet50": "height: any size ≥ 1 (1, 2, 3, …); declared 224 is exact",
-    "mobilenet_v2": "height: any size ≥ 1 (1, 2, 3, …); declared 224 is exact",
+    "resnet18": "height: any size ≥ 1 (1, 2, 3, …); declared 224 loses nothing",
+    "resnet50": "height: any size ≥ 1 (1, 2, 3, …); declared 224 loses nothing",
+    "mobilenet_v2": "height: any size ≥ 1 (1, 2, 3, …); declared 224 loses nothing",
     # the unpadded 7×7 stride-2 stem needs (n − 7) even: odd sizes only
-    "squeezenet1_0": "height: 2·k + 1 for k ≥ 10 (21, 23, 25, …); declared 224 is not: nearest 223 and 225",
-    "vgg16": "height: 32·k for k ≥ 1 (32, 64, 96, …); declared 224 = 32·7 is exact",
+    "squeezenet1_0": "height: 2·k + 1 for k ≥ 10 (21, 23, 25, …); declared 224 loses input: nearest 223 and 225",
+    "vgg16": "height: 32·k for k ≥ 1 (32, 64, 96, …); declared 224 = 32·7 loses nothing",
 }
 
 
