@@ -12,12 +12,14 @@ from archlint.config import Config, ConfigError, find_config, load_config, parse
 from archlint.diagnostics import Diagnostic, Finding, Severity
 from archlint.inference import Analysis, LayerResult
 from archlint.loader import Document, LoadError, from_dict, load, loads
+from archlint.receptive import Field, receptive_fields
 from archlint.registry import Rule, installed_rules, rule
 from archlint.spec import Spec
 
 __all__ = [
-    "Analysis", "Config", "ConfigError", "Diagnostic", "Document", "FileResult", "Finding",
-    "LayerResult", "LoadError", "Rule", "Severity", "Spec", "analyze", "check", "find_config",
-    "from_dict", "installed_rules", "load", "load_config", "loads", "parse_config", "rule",
+    "Analysis", "Config", "ConfigError", "Diagnostic", "Document", "Field", "FileResult",
+    "Finding", "LayerResult", "LoadError", "Rule", "Severity", "Spec", "analyze", "check",
+    "find_config", "from_dict", "installed_rules", "load", "load_config", "loads",
+    "parse_config", "receptive_fields", "rule",
 ]  # fmt: skip
 __version__ = "0.1.0"

@@ -126,7 +126,7 @@ def _locate_finding(
     config: Config,
 ) -> Diagnostic:
     # a finding on the whole model points at the table it names (e.g. "input"), or [model]
-    path: tuple = ((finding.field or "model",) if finding.layer is None else ())
+    path: tuple = (finding.field or "model",) if finding.layer is None else ()
     if analysis is not None and finding.layer in analysis.layers:
         path = ("layers", analysis.layers[finding.layer].index)
         if finding.field:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from fractions import Fraction
 from math import prod
 
 from archlint import cost
 from archlint.check import FileResult
 from archlint.layers import fmt_shape
+from archlint.receptive import receptive_fields
 from archlint.report import _plural, diagnostic_text
 
 
@@ -26,6 +28,7 @@ def rows(result: FileResult, options: Options = Options()) -> list[dict]:
     analysis = result.analysis
     if analysis is None:
         return []
+    fields = receptive_fields(analysis) if result.graph_complete else {}
     out = []
     for r in sorted(analysis.layers.values(), key=lambda r: r.index):
         row = {
@@ -40,11 +43,28 @@ def rows(result: FileResult, options: Options = Options()) -> list[dict]:
             if r.output
             else None,
         }
+        row["receptive_field"] = [
+            {"size": f.size, "jump": _number(f.jump), "start": _number(f.start)}
+            for f in fields.get(r.name, ())
+        ] or None
         if options.fc_equivalent and r.type.startswith("conv") and r.output and r.inputs:
             # the lecture's comparison: (32·32·10) × (32·32·3 + 1) = 31,467,520 against 760
             row["fc_equivalent_params"] = prod(r.output) * (prod(r.inputs[0]) + 1)
         out.append(row)
     return out
+
+
+def _number(value: Fraction) -> int | float:
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+def _field_text(row: dict) -> str:
+    """'212' for a square field, '195×131' otherwise, '' where there is none."""
+    fields = row["receptive_field"]
+    if not fields:
+        return ""
+    sizes = [str(f["size"]) for f in fields]
+    return sizes[0] if len(set(sizes)) == 1 else "×".join(sizes)
 
 
 def _totals(result: FileResult, options: Options) -> dict | None:
@@ -98,7 +118,7 @@ def _block(result: FileResult, options: Options) -> str:
         )
     # the fc comparison takes the memory column's place, to stay within 100 columns
     header = ["layer", "type", "output shape", "params", "MACs"]
-    header.append("as fc layer" if options.fc_equivalent else "memory")
+    header += ["as fc layer"] if options.fc_equivalent else ["memory", "RF"]
     table = [header]
     for r in rows(result, options):
         shape = "×".join(map(str, r["output_shape"])) if r["output_shape"] else "unknown"
@@ -113,6 +133,7 @@ def _block(result: FileResult, options: Options) -> str:
         else:
             memory = r["activation_bytes"]
             line.append("?" if memory is None else cost.human(memory, "B"))
+            line.append(_field_text(r))
         table.append(line)
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = [

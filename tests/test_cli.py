@@ -120,9 +120,27 @@ def test_explain_and_rules_and_types():
 def test_sizes_command():
     result = invoke("sizes", "samples/networks/squeezenet1_0.toml")
     assert result.exit_code == 0
-    assert "height: 2·k + 1 for k ≥ 10 (21, 23, 25, …); declared 224 loses input: nearest 223 and 225" in result.output
-    data = json.loads(invoke("sizes", "--format", "json", "--mode", "exact", "--range", "1..100", "samples/networks/vgg16.toml").output)
+    assert (
+        "height: 2·k + 1 for k ≥ 10 (21, 23, 25, …); declared 224 loses input: nearest 223 and 225"
+        in result.output
+    )
+    data = json.loads(
+        invoke(
+            "sizes",
+            "--format",
+            "json",
+            "--mode",
+            "exact",
+            "--range",
+            "1..100",
+            "samples/networks/vgg16.toml",
+        ).output
+    )
     [height, width] = data[0]["axes"]
-    assert height["form"] == "32·k for k ≥ 1" and height["sizes"] == [32, 64, 96] and height["declared_valid"]
+    assert (
+        height["form"] == "32·k for k ≥ 1"
+        and height["sizes"] == [32, 64, 96]
+        and height["declared_valid"]
+    )
     assert invoke("sizes", "--range", "9..3", "samples/networks/vgg16.toml").exit_code == 2
     assert invoke("sizes", "samples/bad/graph-error.toml").exit_code == 1

@@ -71,6 +71,9 @@ def test_summary_json_has_costs_and_totals():
     assert totals["params"] == 11_689_512 and totals["flops"] == 2 * totals["macs"]
     assert totals["macs"] == pytest.approx(2 * 1.814e9, rel=0.01)
     assert data["dtype"] == "float32" and data["batch"] == 2
+    last = next(layer for layer in data["layers"] if layer["name"] == "layer4.1.conv2")
+    assert last["receptive_field"] == [{"size": 435, "jump": 32, "start": 0}] * 2
+    assert data["layers"][-1]["receptive_field"] is None  # the classifier's output is a vector
 
 
 def test_fc_equivalent_shows_the_lectures_comparison():
