@@ -95,6 +95,7 @@ def test_summary_json():
         "params": 448,
         "macs": 16 * 32 * 32 * 27,
         "activation_bytes": 16 * 32 * 32 * 4,
+        "receptive_field": [{"size": 3, "jump": 1, "start": 0}] * 2,
     }
     assert tiny["total_params"] == 43_770
     assert broken["layers"] == [] and broken["diagnostics"][0]["code"] == "AL901"
