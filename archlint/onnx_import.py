@@ -47,6 +47,11 @@ WINDOW = ("kernel_shape", "strides", "dilations")  # per-axis attributes of a wi
 SPATIAL_KEYS = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
 
+SIMPLE_ACTIVATIONS = {
+    "Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softplus": "softplus",
+    "HardSwish": "hardswish", "Mish": "mish", "Gelu": "gelu",
+}  # fmt: skip
+
 class OnnxStructureError(ValueError):
     """The model's structure cannot be a network: a tensor nobody provides, a cycle, ..."""
 
@@ -533,6 +538,8 @@ class _Converter:
             self._const_node(node)  # constant now that Shape values are known
             return
         handler = getattr(self, f"_op_{_s(node.op_type)}", None)
+        if _s(node.op_type) in SIMPLE_ACTIVATIONS:
+            handler = self._activation
         if node.domain not in ("", "ai.onnx"):
             handler = None
         fused: list[int] = []
@@ -999,26 +1006,9 @@ class _Converter:
     def _simple(self, kind: str, node, **config):
         return {"type": kind, **config}, [self._act(node)], []
 
-    def _op_Relu(self, i, node, a):
-        return self._simple("relu", node)
-
-    def _op_Sigmoid(self, i, node, a):
-        return self._simple("sigmoid", node)
-
-    def _op_Tanh(self, i, node, a):
-        return self._simple("tanh", node)
-
-    def _op_Softplus(self, i, node, a):
-        return self._simple("softplus", node)
-
-    def _op_HardSwish(self, i, node, a):
-        return self._simple("hardswish", node)
-
-    def _op_Mish(self, i, node, a):
-        return self._simple("mish", node)
-
-    def _op_Gelu(self, i, node, a):
-        return self._simple("gelu", node)
+    def _activation(self, i, node, a):
+        """Activations without attributes archlint would need: the same layer type."""
+        return self._simple(SIMPLE_ACTIVATIONS[_s(node.op_type)], node)
 
     def _op_Selu(self, i, node, a):
         alpha, gamma = a.get("alpha", 1.6732632), a.get("gamma", 1.050701)
