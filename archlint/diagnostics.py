@@ -106,7 +106,7 @@ class Reserved:
 
 
 SYNTAX_ERROR = Reserved(
-    "AL901", "syntax-error", Severity.ERROR, "the file is not valid TOML or JSON"
+    "AL901", "syntax-error", Severity.ERROR, "the file cannot be parsed (TOML, JSON or ONNX)"
 )
 SCHEMA_ERROR = Reserved(
     "AL902", "schema-error", Severity.ERROR, "a key or value does not fit the spec format"

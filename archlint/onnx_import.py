@@ -52,6 +52,7 @@ SIMPLE_ACTIVATIONS = {
     "HardSwish": "hardswish", "Mish": "mish", "Gelu": "gelu",
 }  # fmt: skip
 
+
 class OnnxStructureError(ValueError):
     """The model's structure cannot be a network: a tensor nobody provides, a cycle, ..."""
 
