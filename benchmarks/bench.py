@@ -232,6 +232,9 @@ def cold_start(env: dict[str, str], runs: int, onnx_model: Path | None) -> dict:
     if onnx_model:
         argv = [python, "-c", ONNX_SNIPPET, str(onnx_model)]
         commands.append(Command("onnx", "onnx load+check_model+infer_shapes", argv, env))
+        onnx_check = [ARCHLINT, "check", str(onnx_model)]
+        label = "archlint check light_resnet50.onnx"
+        commands.append(Command("archlint_check_onnx", label, onnx_check, env))
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):  # archlint check as a developer here runs it
         label = "  same, this env (PYTHONDONTWRITEBYTECODE)"
         commands.append(Command("archlint_check_nocache", label, check, dict(os.environ)))
