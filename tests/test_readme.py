@@ -80,3 +80,10 @@ def test_readme_picture_is_what_archlint_graph_draws_now():
     assert (ROOT / "docs" / "tiny_resnet.svg").read_text(encoding="utf-8") == drawn, (
         "redraw it: archlint graph samples/tiny_resnet.toml -o docs/tiny_resnet.svg"
     )
+
+
+def test_opening_example_is_what_archlint_prints(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    shown = re.search(r"```\n(samples/lecture/strides_7x7.toml:.*?)```", README, re.S)[1]
+    output = CliRunner().invoke(main, ["check", "samples/lecture/strides_7x7.toml"]).output
+    assert output.startswith(shown)
