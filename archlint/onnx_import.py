@@ -896,14 +896,18 @@ class _Converter:
             config["bias"] = False
         return config, [x], [add[0]] if add else []
 
-    def _op_Flatten(self, i, node, a):
-        x = self._act(node)
-        axis = a.get("axis", 1)
+    def _axis(self, node, x, axis: int) -> int:
+        """A batched ONNX axis, negative ones counted from the end (they need the rank)."""
         if axis < 0:
             rank = self._rank(node, x)
             if rank is None:
                 raise _Unsupported("a negative axis needs the input's rank")
             axis += rank + 1
+        return axis
+
+    def _op_Flatten(self, i, node, a):
+        x = self._act(node)
+        axis = self._axis(node, x, a.get("axis", 1))
         if axis != 1:
             raise _Unsupported(f"Flatten with axis {axis}: only axis 1 keeps the batch apart")
         return {"type": "flatten"}, [x], []
@@ -1147,12 +1151,7 @@ class _Converter:
 
     def _op_Concat(self, i, node, a):
         x = self._act(node, 0)
-        axis = a.get("axis", 1)
-        if axis < 0:
-            rank = self._rank(node, x)
-            if rank is None:
-                raise _Unsupported("a negative axis needs the input's rank")
-            axis += rank + 1
+        axis = self._axis(node, x, a.get("axis", 1))
         if axis != 1:
             raise _Unsupported(f"Concat along axis {axis}: only channels (axis 1)")
         return self._merge("concat", node)
