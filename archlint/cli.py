@@ -263,6 +263,9 @@ def sizes_command(paths, span, mode, fmt) -> None:
             click.echo(f"{result.path}: not a valid spec; `archlint check` says why", err=True)
             status = status or 1
             continue
+        if not spatial_axes(spec):
+            click.echo(f"{result.path}: the input is a vector of features: no spatial sizes")
+            continue
         reports = [input_sizes(spec, a, lo, hi, mode=mode) for a in spatial_axes(spec)]
         if fmt == "json":
             out.append(

@@ -24,7 +24,7 @@ class Totals:
     params: int
     macs: int
     param_bytes: int
-    activation_bytes: int  # every layer's output, summed
+    activation_bytes: int  # the input and every layer's output, summed
     peak_activation_bytes: int
 
     @property
@@ -62,7 +62,8 @@ def totals(analysis: Analysis, dtype: str = "float32", batch: int = 1) -> Totals
         params=params,
         macs=analysis.total_macs * batch,
         param_bytes=params * DTYPE_BYTES[dtype],
-        activation_bytes=sum(activation_bytes(analysis, n, dtype, batch) for n in layers),
+        activation_bytes=prod(analysis.input_shape) * batch * DTYPE_BYTES[dtype]
+        + sum(activation_bytes(analysis, n, dtype, batch) for n in layers),
         peak_activation_bytes=peak_activation_bytes(analysis, dtype, batch),
     )
 

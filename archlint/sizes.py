@@ -23,7 +23,10 @@ Conventions:
   size still feeds the layers after it, whose windows do count.
 - **Only the varied axis is judged.** The other axes keep their declared sizes; whether
   they divide exactly is their own question (ask about them separately). A refusal on any axis
-  makes the size invalid, though: the network would not run.
+  makes the size invalid, though: the network would not run; except that where the other
+  axes' declared sizes are what fails (a window that does not fit the declared height, say),
+  the size is judged again with every axis set to it, so one broken axis does not hide the
+  answer for the others.
 - **Transposed convolutions, upsampling and adaptive pooling** never floor anything away, so
   they have no exactness condition of their own; they pass sizes on to the windows after them.
 - **Refusals count even when suppressed**: an `ignore` silences a diagnostic, not PyTorch.
@@ -181,8 +184,18 @@ class _Probe:
             return self.broken
         if not 1 <= n <= MAX_SIZE:
             return f"{n} is outside 1..{MAX_SIZE}"
+        reason = self._attempt({self.axis: n})
+        others = [a for a in spatial_axes(self.spec) if a != self.axis]
+        if reason and others and self._attempt({a: n for a in (self.axis, *others)}) is None:
+            return None  # the other axes' declared sizes failed, not this one: judge it square
+        return reason
+
+    def _attempt(self, sizes: dict[str, int]) -> str | None:
+        """Why the spec with these input sizes is not valid on self.axis, or None."""
+        axes = spatial_axes(self.spec)
         shape = list(self.spec.input.shape)
-        shape[self.position] = n
+        for axis, n in sizes.items():
+            shape[1 + axes.index(axis)] = n
         shapes = {INPUT: tuple(shape)}
         for name, layer, names in self.order:  # quick rejection: stop at the first failure
             inputs = [shapes.get(x) for x in names]
@@ -194,7 +207,10 @@ class _Probe:
                 return reason
             shapes[name] = out.output
         # it got through: the verdict is that of archlint's own inference on the resized spec
-        analysis = infer(resized(self.spec, self.axis, n), self.graph)
+        spec = self.spec
+        for axis, n in sizes.items():
+            spec = resized(spec, axis, n)
+        analysis = infer(spec, self.graph)
         if len(analysis.layers) != len(self.spec.layers):
             return "inference did not reach every layer"
         for r in analysis.layers.values():

@@ -479,3 +479,12 @@ def test_lossless_sizes_of_sample_networks_agree_with_the_rule(name):
     report = input_sizes(spec, "height")
     assert report.describe() == LOSSLESS[name]
     assert valid_sizes(spec, "height", 1, 40) == brute(spec, "height", 1, 40, mode="lossless")
+
+
+def test_a_broken_axis_does_not_hide_the_other_axis():
+    # height 2 cannot take the 3×3 window; the width's answer must not depend on that
+    spec = archlint.from_dict({"input": {"channels": 3, "height": 2, "width": 21},
+                               "layers": [{"type": "conv2d", "out_channels": 4, "kernel_size": 3, "stride": 2}]}).spec  # fmt: skip
+    width = input_sizes(spec, "width", 1, 60)
+    assert width.declared_valid and width.form == Form(2, (1,), 3)  # (n − 3)/2 + 1 exact: odd n ≥ 3
+    assert not input_sizes(spec, "height", 1, 60).declared_valid
