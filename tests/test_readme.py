@@ -87,3 +87,10 @@ def test_opening_example_is_what_archlint_prints(monkeypatch):
     shown = re.search(r"```\n(samples/lecture/strides_7x7.toml:.*?)```", README, re.S)[1]
     output = CliRunner().invoke(main, ["check", "samples/lecture/strides_7x7.toml"]).output
     assert output.startswith(shown)
+
+
+def test_summary_example_is_what_archlint_prints(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    shown = re.search(r"```\n(  parameters: 25,557,032.*?)```", README, re.S)[1]
+    output = CliRunner().invoke(main, ["summary", "samples/networks/resnet50.toml"]).output
+    assert shown in output
