@@ -247,36 +247,51 @@ class _Resample(_Reader):
 
 
 # --- which layers read how ---------------------------------------------------------------------
+#
+# A layer's *layout* says, for each axis of its output, which spatial axis of the network input
+# it is (0, 1, ...), or None (channels, features). The input's is (None, 0, 1, ...); a permute
+# reorders it (ConvNeXt's channels-last block), and a layer's readers are given per network
+# axis, so fields follow an axis wherever it is moved.
 
-_MERGES = ("add", "mul", "concat")
-_ENDS = ("flatten", "linear")
+_MERGES = ("add", "mul", "sub", "div", "concat")
+_WHOLE = ("groupnorm", "instancenorm1d", "instancenorm2d", "instancenorm3d")  # spatial statistics
+_REDUCE = ("mean", "sum", "amax", "amin", "vector_norm")
+
+Layout = tuple[int | None, ...]
 
 
-def _spatial(shape: Sequence[int] | None) -> tuple[int, ...] | None:
-    return tuple(shape[1:]) if shape is not None and len(shape) >= 2 else None
+def _net_sizes(shape: Sequence[int], layout: Layout) -> tuple[int, ...]:
+    """The sizes of the network's spatial axes, in the network input's order."""
+    return tuple(shape[layout.index(k)] for k in range(sum(a is not None for a in layout)))
 
 
 def _per_axis(value, n: int) -> list:
     return list(value) if isinstance(value, list) else [value] * n
 
 
-def _readers(result: LayerResult, sizes: dict[str, tuple[int, ...]], sources: list[str]):
-    """Per source, one _Reader per spatial axis; None where the layer has no field."""
-    out = _spatial(result.output)
-    if out is None or result.inputs is None or result.type in _ENDS:
+def _by_position(layout: Layout, readers: dict[int, _Reader]) -> list[_Reader]:
+    """One reader per network axis, from readers given by the axis' position (identity else)."""
+    out = [_Identity() for a in layout if a is not None]
+    for position, reader in readers.items():
+        if layout[position] is not None:
+            out[layout[position]] = reader
+    return out
+
+
+def _readers(result: LayerResult, layouts: dict[str, Layout], sources: list[str]):
+    """(the output's layout, per source one _Reader per network axis), or None where the layer
+    has no field (its output is unknown, or a network axis is flattened away)."""
+    if result.output is None or result.inputs is None or any(s not in layouts for s in sources):
         return None
-    ins = [sizes.get(s) for s in sources]
-    if any(s is None for s in ins):
-        return None
-    n_axes = len(out)
-    kind = result.type
+    kind, out = result.type, result.output
     if kind in _MERGES:
+        layout = layouts[sources[0]]
+        if any(layouts[s] != layout for s in sources) or len(out) != len(layout):
+            return None
         per_source = []
-        for size in ins:
-            if len(size) != n_axes:
-                return None
-            row = []
-            for n, m in zip(size, out):
+        for shape in result.inputs:
+            row: list[_Reader] = []
+            for n, m in zip(_net_sizes(shape, layout), _net_sizes(out, layout)):
                 if n == m:
                     row.append(_Identity())
                 elif n == 1:
@@ -284,38 +299,79 @@ def _readers(result: LayerResult, sizes: dict[str, tuple[int, ...]], sources: li
                 else:
                     return None
             per_source.append(row)
-        return per_source
-    if len(sources) != 1 or len(ins[0]) != n_axes:
+        return layout, per_source
+    if len(sources) != 1:
         return None
-    (inp,) = ins
-    if result.axes:
-        row = []
-        for axis in result.axes:
-            row.append(_Transposed(axis) if isinstance(axis, TransposedAxis) else _Window(axis))
-        return [row]
-    if kind == "upsample":
-        layer = result.layer
-        factors = _per_axis(layer.scale_factor, n_axes)
+    layout = layouts[sources[0]]
+    (shape,) = result.inputs
+    rank = len(shape)
+    whole = {p: _Constant(0, n - 1, broadcast=False) for p, n in enumerate(shape)}
+    position: dict[int, _Reader] = {}
+    layer = result.layer
+    if result.axes:  # a window along axes 1.. (in whatever network axis each one holds)
+        position = {
+            p + 1: _Transposed(a) if isinstance(a, TransposedAxis) else _Window(a)
+            for p, a in enumerate(result.axes)
+        }
+        position[0] = whole[0]
+    elif kind == "upsample":
+        factors = _per_axis(layer.scale_factor, rank - 1)
         align = bool(layer.align_corners)
-        return [[_Resample(layer.mode, n, m, f, align) for n, m, f in zip(inp, out, factors)]]
-    if kind.startswith("adaptive_"):
-        return [[_Adaptive(n, m) for n, m in zip(inp, out)]]
-    if kind.startswith("global_"):
-        return [[_Adaptive(n, 1) for n in inp]]
-    if inp != out:
-        return None  # a layer type this module does not know, and it changes the map
-    if kind in ("softmax", "log_softmax"):
-        rank = n_axes + 1
-        dim = result.layer.dim % rank if -rank <= result.layer.dim < rank else 0
-        return [
-            [
-                _Constant(0, n - 1, broadcast=False) if a + 1 == dim else _Identity()
-                for a, n in enumerate(inp)
+        position = {
+            p: _Resample(layer.mode, shape[p], out[p], factors[p - 1], align)
+            for p in range(1, rank)
+        }
+    elif kind.startswith(("adaptive_", "global_")):
+        position = {p: _Adaptive(shape[p], out[p]) for p in range(1, rank)}
+    elif kind == "permute":
+        order = [d % rank for d in layer.dims]
+        return tuple(layout[d] for d in order), [[_Identity() for a in layout if a is not None]]
+    elif kind in ("pixel_shuffle", "pixel_unshuffle"):
+        r = getattr(layer, "upscale_factor", None) or layer.downscale_factor
+        for p in (rank - 2, rank - 1):
+            if kind == "pixel_shuffle":
+                position[p] = _Resample("nearest", shape[p], out[p], r, False)
+            else:
+                position[p] = _Window(Axis("", shape[p], r, r))
+        if layout[rank - 3] is not None:
+            return None  # a network axis folded into channels
+    elif kind == "pad":
+        for k in range(len(layer.pad) // 2):
+            p = rank - 1 - k
+            position[p] = _Window(Axis("", shape[p], 1, 1, 1, layer.pad[2 * k]))
+    elif kind == "slice":
+        p = layer.dim % rank
+        start, _, step = slice(layer.start, layer.end, layer.step).indices(shape[p])
+        position[p] = _Window(Axis("", shape[p], 1, step, 1, -start))
+    elif kind in _REDUCE:
+        dims = {d % rank for d in _per_axis(layer.dim, 1)}
+        if not layer.keepdim:
+            if any(layout[p] is not None for p in dims):
+                return None
+            return tuple(a for p, a in enumerate(layout) if p not in dims), [
+                [_Identity() for a in layout if a is not None]
             ]
-        ]
-    if result.passthrough:
-        return [[_Identity() for _ in out]]
-    return None
+        position = {p: _Adaptive(shape[p], 1) for p in dims}  # as global pooling
+    elif kind == "expand":
+        position = {p: _Constant(0, 0, broadcast=True) for p in range(rank) if shape[p] != out[p]}
+    elif kind in ("softmax", "log_softmax"):
+        if -rank <= layer.dim < rank:
+            position = {layer.dim % rank: whole[layer.dim % rank]}
+    elif kind == "layernorm":
+        position = {
+            p: whole[p] for p in range(rank - len(_per_axis(layer.normalized_shape, 1)), rank)
+        }
+    elif kind in _WHOLE:
+        position = {p: whole[p] for p in range(1, rank)}
+    elif kind == "linear":
+        if layout[-1] is not None:
+            return None  # it mixes a network axis into features
+        return layout, [[_Identity() for a in layout if a is not None]]
+    elif not (result.passthrough or kind in ("channel_shuffle", "layer_scale")):
+        return None  # flatten, reshape and any layer this module does not know
+    if len(out) != rank:
+        return None
+    return layout, [_by_position(layout, position)]
 
 
 # --- the computation ---------------------------------------------------------------------------
@@ -404,17 +460,20 @@ def receptive_fields(analysis: Analysis) -> dict[str, tuple[Field, ...]]:
     Layers whose output is unknown or not a map are left out, as is everything computed from
     them. The network input has size 1, jump 1 and start 0 on every axis.
     """
-    input_sizes = _spatial(analysis.input_shape)
-    if input_sizes is None:
+    shape = analysis.input_shape
+    if len(shape) < 2:
         return {}
+    input_sizes = tuple(shape[1:])
+    layouts: dict[str, Layout] = {INPUT: (None, *range(len(input_sizes)))}
     sizes: dict[str, tuple[int, ...]] = {INPUT: input_sizes}
     plan: dict[str, tuple[list[str], list[list[_Reader]]]] = {}
     for name, result in analysis.layers.items():  # topological order
         sources = list(dict.fromkeys(analysis.graph.predecessors(name)))
-        readers = _readers(result, sizes, sources)
-        if readers is not None:
+        found = _readers(result, layouts, sources)
+        if found is not None:
+            layouts[name], readers = found
             plan[name] = (sources, readers)
-            sizes[name] = _spatial(result.output)  # type: ignore[assignment]
+            sizes[name] = _net_sizes(result.output, layouts[name])  # type: ignore[arg-type]
 
     # the positions each map must be known at: its own, and those its readers read
     windows: dict[str, list[tuple[int, int]]] = {

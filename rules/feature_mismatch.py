@@ -4,7 +4,8 @@
 is refused by PyTorch. A linear layer applied to a (C, H, W) map is not refused when the width
 happens to equal in_features: PyTorch then acts on the last axis alone and the output is still
 a map, almost never what was meant. The fix is nearly always a missing flatten (or global
-pooling) before the classifier.
+pooling) before the classifier. A linear layer after a `permute` or `reshape` that put the
+axis it acts on last (ConvNeXt's channels-last MLP) is deliberate and not reported.
 
 **Fails**
 ```toml
@@ -49,10 +50,18 @@ NAME = "feature-mismatch"
 SEVERITY = "error"
 
 
+REARRANGING = ("permute", "reshape")
+
+
 def check(analysis, options):
     yield from analysis.refusals(NAME)
     for result in analysis.layers.values():
-        if result.type == "linear" and result.inputs and len(result.inputs[0]) > 1:
+        if (
+            result.type == "linear"
+            and result.inputs
+            and len(result.inputs[0]) > 1
+            and not _rearranged(analysis, result.name)
+        ):
             shape = result.inputs[0]
             yield Finding(
                 result.name,
@@ -61,3 +70,17 @@ def check(analysis, options):
                 help="put a flatten (or global pooling and flatten) before it",
                 severity=Severity.WARNING,
             )
+
+
+def _rearranged(analysis, name):
+    """True when the map reaching `name` was laid out on purpose: a permute or reshape before
+    it, with only linear layers and layers that keep the shape in between."""
+    sources = analysis.sources(name)
+    while len(sources) == 1:
+        source = sources[0]
+        if source.type in REARRANGING:
+            return True
+        if not (source.type == "linear" or source.passthrough):
+            return False
+        sources = analysis.sources(source.name)
+    return False
