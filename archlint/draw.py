@@ -179,7 +179,30 @@ def describe(layer) -> str:
             parts.append(f"{prefix}{get(key)}")
     if kind in ("clip", "hardtanh"):
         parts.append(f"[{_number(get('min'))}, {_number(get('max'))}]")
+    parts.append(_rearranging(layer, get))
     return " ".join(p for p in parts if p)
+
+
+def _rearranging(layer, get) -> str:
+    """The settings of the newer layer types: "[1, 2, 0]", "dim 0 :48", "g2", "×2", "(-2, -1)"."""
+    kind = layer.type
+    if kind == "slice":
+        bounds = f"{_number(get('start')) if get('start') is not None else ''}:" + (
+            _number(get("end")) if get("end") is not None else ""
+        )
+        return f"dim {get('dim')} {bounds}" + (f":{get('step')}" if get("step") != 1 else "")
+    for key, prefix in (("dims", ""), ("shape", ""), ("pad", ""), ("normalized_shape", "")):
+        if get(key) is not None:
+            return prefix + str(get(key))
+    if get("dim") is not None and kind not in ("softmax", "log_softmax", "layer_scale"):
+        return f"dim {get('dim')}" + (" keepdim" if get("keepdim") else "")
+    for key, prefix in (("num_groups", "g"), ("upscale_factor", "×"), ("downscale_factor", "÷"),
+                        ("value", "")):  # fmt: skip
+        if get(key) is not None:
+            return f"{prefix}{_number(get(key))}"
+    if kind == "channel_shuffle":
+        return f"g{get('groups')}"
+    return ""
 
 
 def _axes(value, ndim: int) -> str:

@@ -67,7 +67,9 @@ from archlint.layers import (
     Conv,
     Flatten,
     GlobalPool,
+    PixelUnshuffle,
     Pool,
+    Slice,
     Upsample,
 )
 from archlint.spec import Spec
@@ -298,6 +300,11 @@ def _period(spec: Spec, axis: str, order: list[tuple[str, object, list[str]]]) -
         elif isinstance(layer, AdaptivePool) and axis in here:
             if _along(layer.output_size, here.index(axis)) is not None:
                 base = None
+        elif isinstance(layer, PixelUnshuffle) and axis in ("height", "width"):
+            base *= layer.downscale_factor  # a window of r with stride r, which must divide
+            period = lcm(period, base)
+        elif isinstance(layer, Slice) and layer.step > 1:
+            base *= layer.step  # ceil((n − start)/step) moves by 1 when n moves by step
         elif isinstance(layer, Upsample):
             if layer.size is not None:
                 base = None

@@ -1,0 +1,82 @@
+"""The newer layer types beyond their arithmetic (which test_layer_types_torch.py checks against
+PyTorch): how rules, receptive fields and the graph treat them."""
+
+import archlint
+from archlint import Severity
+from archlint.receptive import receptive_fields
+
+MAP = {"channels": 8, "height": 16, "width": 16}
+
+
+def check(layers: list[dict], input: dict = MAP):
+    doc = archlint.from_dict({"input": input, "layers": layers})
+    assert doc.spec is not None, doc.problems
+    return archlint.check(doc)
+
+
+def codes(result) -> list[str]:
+    return [d.code for d in result.diagnostics]
+
+
+def test_a_channels_last_mlp_is_not_a_linear_on_a_map():
+    # ConvNeXt's block: the permute puts the channels last on purpose
+    mlp = [
+        {"name": "nhwc", "type": "permute", "dims": [1, 2, 0]},
+        {"name": "ln", "type": "layernorm", "normalized_shape": 8},
+        {"name": "fc1", "type": "linear", "out_features": 32},
+        {"type": "gelu"},
+        {"name": "fc2", "type": "linear", "out_features": 8},
+        {"name": "nchw", "type": "permute", "dims": [2, 0, 1]},
+    ]
+    assert codes(check(mlp)) == []
+    # without the permute the linear layers act on the width: reported, as before
+    assert codes(check(mlp[2:5])) == ["AL006", "AL006"]
+
+
+def test_receptive_fields_follow_the_axes_through_a_permute():
+    conv = {"name": "dw", "type": "conv2d", "out_channels": 8, "kernel_size": [7, 3],
+            "padding": [3, 1], "groups": 8}  # fmt: skip
+    permuted = [
+        conv,
+        {"name": "nhwc", "type": "permute", "dims": [1, 2, 0]},
+        {"name": "fc", "type": "linear", "out_features": 8},
+        {"name": "nchw", "type": "permute", "dims": [2, 0, 1]},
+        {"name": "pool", "type": "maxpool2d", "kernel_size": [2, 3]},
+    ]
+    plain = [conv, {"name": "nchw", "type": "conv2d", "out_channels": 8, "kernel_size": 1},
+             permuted[-1]]  # fmt: skip
+    fields = receptive_fields(check(permuted).analysis)
+    expected = receptive_fields(check(plain).analysis)
+    assert fields["nhwc"] == fields["fc"] == expected["dw"]
+    assert fields["pool"] == expected["pool"]
+    # height (7 then 2) and width (3 then 3) stay apart: the axes were not swapped
+    assert [f.size for f in fields["pool"]] == [8, 5]
+
+
+def test_a_flattened_network_axis_has_no_field():
+    layers = [{"name": "hw", "type": "reshape", "shape": [8, 256]},
+              {"name": "m", "type": "mean", "dim": 1}]  # fmt: skip
+    assert receptive_fields(check(layers).analysis) == {}
+
+
+def test_add_of_a_value_takes_one_input_and_concat_takes_one_or_more():
+    assert codes(check([{"type": "add", "value": 1.0}])) == []
+    two = [{"name": "a", "type": "relu"},
+           {"type": "mul", "value": 0.5, "inputs": ["input", "a"]}]  # fmt: skip
+    assert "AL903" in codes(check(two))
+    assert codes(check([{"type": "add"}])) == ["AL903"]  # an add of one input, no value
+    one = check([{"name": "cat", "type": "concat", "inputs": ["input"]}])
+    assert codes(one) == [] and one.analysis.layers["cat"].output == (8, 16, 16)
+
+
+def test_a_declared_size_pytorch_does_not_use_is_a_warning():
+    unused = check([{"type": "instancenorm2d", "num_features": 4}])
+    used = check([{"type": "instancenorm2d", "num_features": 4, "affine": True}])
+    assert [(d.code, d.severity) for d in unused.diagnostics] == [("AL005", Severity.WARNING)]
+    assert [(d.code, d.severity) for d in used.diagnostics] == [("AL005", Severity.ERROR)]
+
+
+def test_layernorm_over_a_maps_channels_says_how():
+    [d] = check([{"name": "ln", "type": "layernorm", "normalized_shape": 8}]).diagnostics
+    assert d.code == "AL905" and "(8, 16, 16)" in d.message
+    assert "permute dims = [1, 2, 0]" in d.help
