@@ -80,3 +80,11 @@ def test_layernorm_over_a_maps_channels_says_how():
     [d] = check([{"name": "ln", "type": "layernorm", "normalized_shape": 8}]).diagnostics
     assert d.code == "AL905" and "(8, 16, 16)" in d.message
     assert "permute dims = [1, 2, 0]" in d.help
+
+
+def test_broadcasting_never_mixes_the_batch_into_a_sample():
+    # with the batch, (N, 8) + (N, 1, 8) is (N, N, 8): refused, never a shape with -1 in it
+    layers = [{"name": "flat", "type": "flatten"},
+              {"name": "sum", "type": "add", "inputs": ["flat", "input"]}]  # fmt: skip
+    result = check(layers, {"channels": 1, "length": 8})
+    assert codes(result) == ["AL007"] and result.analysis.layers["sum"].output is None

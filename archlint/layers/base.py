@@ -163,4 +163,6 @@ def _broadcast(shapes: list[Shape]) -> Shape | None:
         if len(sizes) > 1:
             return None
         out.append(sizes.pop() if sizes else 1)
+    if BATCH in out[1:]:  # (N, 8) + (N, 1, 8) is (N, N, 8): not one sample's shape any more
+        return None
     return tuple(out[1:])
