@@ -80,7 +80,7 @@ def test_stride_exceeds_kernel_counts_dilated_taps_exactly():
         ]
     )
     [message] = messages(dilated, "stride-exceeds-kernel")
-    assert "only 1 in 4 input positions (25%)" in message
+    assert "reads 1 in 4 positions of the network input (25%)" in message
     fine = run(
         [
             {
