@@ -18,7 +18,7 @@ import tomlkit
 
 from archlint.layers import LAYER_TYPES
 from archlint.loader import LoadError
-from archlint.onnx_import import Conversion, convert_file
+from archlint.readers.onnx import Conversion, convert_file
 
 LAYER_FIRST = ("name", "type", "op")
 UNSAFE = re.compile(r"[\x00-\x1f\x7f#]")  # kept out of comments: newlines, and '#' (suppressions)

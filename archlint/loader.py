@@ -1,28 +1,28 @@
-"""Load: text -> parsed document + source map -> Spec, with every problem located.
+"""Load: a reader's plain data and locator -> a Document (the validated Spec and its problems).
 
-Parse and schema problems are Problems with reserved codes, never exceptions; the only
-exception is LoadError, for a file that cannot be read at all (a usage error, exit 2).
+The loader is the one place that validates: whatever the format, a reader (archlint/readers/,
+found by suffix in its table) gives plain data in the spec format, where each part came from,
+and what it met while reading; here that becomes a pydantic Spec, with one located Problem per
+offending key. Problems are values, never exceptions; the only exception is LoadError, for a
+file that cannot be read at all (a usage error, exit 2).
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from archlint.diagnostics import SCHEMA_ERROR, SYNTAX_ERROR, Problem
+from archlint.diagnostics import SCHEMA_ERROR, Problem
 from archlint.layers import LAYER_TYPES
-from archlint.sourcemap import SourceMap, json_duplicates, json_positions, toml_positions
+from archlint.readers import LoadError, Reading, parser, reader
+from archlint.readers.sourcemap import SourceMap
 from archlint.spec import Spec
 
-
-class LoadError(Exception):
-    """The file cannot be read (missing, a directory, not text)."""
+__all__ = ["Document", "LoadError", "from_dict", "load", "loads", "read_onnx", "schema_problems"]
 
 
 @dataclass
@@ -42,68 +42,32 @@ class Document:
 def load(path: str | Path) -> Document:
     """Read and validate a .toml or .json spec file, or an .onnx model."""
     path = Path(path)
-    if path.suffix.lower() == ".onnx":
-        from archlint.onnx_import import read_onnx  # imports onnx itself, only when needed
-
-        return read_onnx(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not an error
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise LoadError(f"{path}: cannot read: {reason}") from None
-    fmt = "json" if path.suffix.lower() == ".json" else "toml"
-    return loads(text, fmt, str(path))
+    return document(reader(path.suffix)(path), str(path))
 
 
 def loads(text: str, fmt: str = "toml", filename: str = "<string>") -> Document:
     """Validate a spec given as TOML or JSON text."""
-    duplicates = False
-    try:
-        if fmt == "json":
+    return document(parser(fmt)(text), filename)
 
-            def pairs(items: list) -> dict:
-                nonlocal duplicates
-                duplicates = duplicates or len({k for k, _ in items}) < len(items)
-                return dict(items)
 
-            data = json.loads(text, object_pairs_hook=pairs)
-            source_map = json_positions(text)
-        else:
-            data = tomllib.loads(text)
-            source_map = toml_positions(text)
-    except RecursionError:
-        return _syntax_error(filename, "nested too deeply to be a spec", 1, 1)
-    except json.JSONDecodeError as exc:
-        doc = _syntax_error(filename, exc.msg, exc.lineno, exc.colno)
-        doc.is_spec = "layers" in text  # a broken file is ours only if it looks like a spec
-        return doc
-    except tomllib.TOMLDecodeError as exc:
-        doc = _syntax_error(filename, *_toml_position(str(exc)))
-        doc.is_spec = "layers" in text
-        return doc
-    if not looks_like_spec(data):
-        return Document(filename, None, source_map, text=text, is_spec=False)
-    doc = from_dict(data, filename)
-    doc.source_map = source_map
-    doc.text = text
-    doc.format = fmt
-    for path in json_duplicates(text) if duplicates else ():
-        doc.problems.append(
-            Problem(SCHEMA_ERROR, f"duplicate key '{path[-1]}': JSON keeps only the last one", path)
-        )
+def read_onnx(path: str | Path) -> Document:
+    """Read a file as an ONNX model, whatever its suffix (the onnx package is needed)."""
+    return document(reader(".onnx")(Path(path)), str(path))
+
+
+def document(reading: Reading, filename: str) -> Document:
+    """The Document of what a reader found: its data validated, its problems after the schema's."""
+    if reading.data is None or not reading.is_spec:
+        doc = Document(filename, None, problems=list(reading.problems))
+    else:
+        doc = from_dict(reading.data, filename)
+        doc.problems += reading.problems
+    doc.source_map = reading.source_map
+    doc.text = reading.text
+    doc.is_spec = reading.is_spec
+    doc.format = reading.format
+    doc.labels = reading.labels
     return doc
-
-
-def looks_like_spec(data: object) -> bool:
-    """A `layers` key, or an `input` table with a spec's keys: other TOML/JSON files
-    (pyproject.toml, package.json, a data record with an "input" string) are not ours."""
-    if not isinstance(data, dict):
-        return False
-    table = data.get("input")
-    spec_input = isinstance(table, dict) and bool(
-        {"channels", "height", "width", "length", "depth", "features"} & table.keys()
-    )
-    return "layers" in data or spec_input
 
 
 def from_dict(data: object, filename: str = "<dict>") -> Document:
@@ -118,19 +82,6 @@ def from_dict(data: object, filename: str = "<dict>") -> Document:
     except RecursionError:
         return Document(filename, None, problems=[Problem(SCHEMA_ERROR, "nested too deeply")])
     return Document(filename, spec)
-
-
-def _syntax_error(filename: str, message: str, line: int, col: int) -> Document:
-    source_map = SourceMap({(): (line, col)})
-    return Document(filename, None, source_map, [Problem(SYNTAX_ERROR, message)])
-
-
-def _toml_position(message: str) -> tuple[str, int, int]:
-    match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
-    if match:
-        return message[: match.start()], int(match[1]), int(match[2])
-    match = re.search(r"\s*\(at end of document\)$", message)
-    return (message[: match.start()] if match else message), 0, 0
 
 
 # ----------------------------------------------------------------- schema error messages

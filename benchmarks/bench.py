@@ -367,7 +367,7 @@ def phases(path: str) -> dict[str, float]:
     from archlint.graph import build
     from archlint.inference import infer
     from archlint.loader import from_dict
-    from archlint.sourcemap import toml_positions
+    from archlint.readers.sourcemap import toml_positions
 
     times = {}
 

@@ -3,7 +3,7 @@
 import json
 
 import archlint
-from archlint.sourcemap import json_positions, toml_positions
+from archlint.readers.sourcemap import json_positions, toml_positions
 from conftest import SAMPLES
 
 TABLES = '''[model]

@@ -1,4 +1,4 @@
-"""Reading ONNX models (archlint/onnx_import.py) and converting them to specs (convert.py).
+"""Reading ONNX models (archlint/readers/onnx/) and converting them to specs (convert.py).
 
 * Every real network and converted PyTorch layer test the onnx wheel ships: where the mapping
   models every node, archlint's output shape must be the bundled reference output's and its
@@ -12,7 +12,7 @@
 * Broken and hostile files: clear diagnostics, never a traceback or a runaway allocation.
 
 The tests marked `cli` run `python -m archlint check` on .onnx files; they need the loader to
-dispatch .onnx files to read_onnx and are skipped until it does.
+dispatch .onnx files to the ONNX reader and are skipped until it does.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ import pytest
 
 import archlint
 from archlint.convert import convert
-from archlint.onnx_import import ONNX_MISSING, read_onnx, to_spec_dict
+from archlint.loader import read_onnx
+from archlint.readers.onnx import ONNX_MISSING, to_spec_dict
 
 onnx = pytest.importorskip("onnx")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
@@ -131,7 +132,7 @@ def _loader_reads_onnx() -> bool:
 
 cli = pytest.mark.skipif(
     not _loader_reads_onnx(),
-    reason="archlint.loader.load does not dispatch .onnx files to read_onnx yet",
+    reason="archlint.loader.load does not dispatch .onnx files to the ONNX reader yet",
 )
 
 

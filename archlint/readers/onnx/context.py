@@ -1,0 +1,152 @@
+"""The conversion context: what converting one model knows so far, and the helpers every
+mapping uses to read a node's inputs (`act`, `const`, `shape`, `rank`, `axis`, `axes`) and to
+look past it (`bias_add`, `sole_reader`).
+
+Activations are named by the layer that makes them; `shapes` holds each layer's output shape
+by archlint's own arithmetic (without batch), so a mapping can ask for its input's size while
+the model is converted node by node in topological order.
+"""
+
+from __future__ import annotations
+
+from archlint.layers import LAYER_TYPES, Shape
+from archlint.readers.onnx.consts import BATCH, Const
+from archlint.readers.onnx.proto import Node, text
+
+
+class Unsupported(Exception):
+    """This node cannot be written as a layer of the spec format: it becomes `opaque`."""
+
+
+class Context:
+    """One model's conversion state: constants, activations, shapes and the layers so far."""
+
+    def __init__(self, nodes: list[Node], opset: int, graph) -> None:
+        self.nodes = nodes
+        self.opset = opset
+        self.batch: object = BATCH  # the input's batch size, BATCH where symbolic
+        self.consts: dict[str, Const] = {}
+        self.acts: dict[str, tuple[str, bool]] = {}  # tensor -> (layer name, exact)
+        self.shapes: dict[str, Shape | None] = {}  # layer name -> inferred shape (no batch)
+        self.layers: list[dict] = []
+        self.labels: dict[int, str] = {}
+        self.notes: dict[int, str] = {}
+        self.names: set[str] = {"input"}
+        self.skip: set[int] = set()  # nodes folded into an earlier layer (a bias Add)
+        self.note: str | None = None  # said about the layer being made (in converted specs)
+        self.consumers: dict[str, list[int]] = {}  # tensor -> the nodes reading it
+        self.graph_outputs = {o.name for o in graph.output}
+        self.ranks: dict[str, int] = {}  # tensor -> rank with batch, from the file's type info
+
+    # ------------------------------------------------------------------- the layers
+
+    def add_layer(self, config: dict, name: str, sources: list[str]) -> str:
+        """Append a layer under a unique name; its output shape is inferred at once."""
+        name = text(name)
+        unique, k = name, 1
+        while unique in self.names:
+            unique, k = f"{name}_{k}", k + 1
+        self.names.add(unique)
+        layer = {"name": unique, **config, "inputs": sources}
+        self.layers.append(layer)
+        self.shapes[unique] = self._infer(layer, sources)
+        return unique
+
+    def _infer(self, layer: dict, sources: list[str]) -> Shape | None:
+        """The layer's output shape by archlint's own arithmetic (None where unknown)."""
+        shapes = [self.shapes.get(s) for s in sources]
+        if layer["type"] == "opaque" or any(s is None for s in shapes):
+            return None
+        config = {k: v for k, v in layer.items() if k not in ("inputs", "name")}
+        try:
+            return LAYER_TYPES[layer["type"]].model_validate(config).infer(shapes).output
+        except Exception:  # a value out of range (ValidationError) or any other refusal
+            return None
+
+    # ------------------------------------------------------------- a node's inputs
+
+    def act(self, node: Node, k: int = 0) -> str:
+        """The layer that provides the node's k-th input, which must be an activation."""
+        if k >= len(node.input) or node.input[k] not in self.acts:
+            raise Unsupported(f"input {k} of {node.op} must be an activation here")
+        layer, exact = self.acts[node.input[k]]
+        if not exact:
+            raise Unsupported(f"it reads a secondary output of '{layer}'")
+        return layer
+
+    def const(self, node: Node, k: int) -> Const | None:
+        """The node's k-th input as a constant; None where absent; unsupported if computed."""
+        if k >= len(node.input) or not node.input[k]:
+            return None
+        if node.input[k] not in self.consts:
+            raise Unsupported(f"input {k} of {node.op} must be a constant (a weight)")
+        return self.consts[node.input[k]]
+
+    def shape(self, layer: str, why: str) -> Shape:
+        """The layer's output shape (no batch), which the mapping needs to know."""
+        shape = self.shapes.get(layer)
+        if shape is None:
+            raise Unsupported(f"{why} needs the input's shape, which is unknown here")
+        return shape
+
+    def rank(self, node: Node, layer: str) -> int | None:
+        """The input's rank without batch: inferred, else from the file's own type info."""
+        shape = self.shapes.get(layer)
+        if shape is not None:
+            return len(shape)
+        rank = self.ranks.get(node.input[0])
+        return rank - 1 if rank else None
+
+    def axis(self, node: Node, x: str, axis: int) -> int:
+        """A batched ONNX axis, negative ones counted from the end (they need the rank)."""
+        if axis < 0:
+            rank = self.rank(node, x)
+            if rank is None:
+                raise Unsupported("a negative axis needs the input's rank")
+            axis += rank + 1
+        return axis
+
+    def axes(self, node: Node) -> list[int] | None:
+        """The `axes` attribute, or (newer opsets) the constant second input."""
+        if "axes" in node.attrs:
+            return list(node.attrs["axes"])
+        c = self.const(node, 1)
+        values = c.read() if c is not None else None
+        return [int(v) for v in values] if values is not None else None
+
+    # ------------------------------------------------------------- past the node
+
+    def sole_reader(self, tensor: str, ops: tuple[str, ...]) -> int | None:
+        """The one node reading `tensor`, if it is one of `ops` and the tensor is not an output."""
+        readers = self.consumers.get(tensor, [])
+        if tensor in self.graph_outputs or len(readers) != 1:
+            return None
+        node = self.nodes[readers[0]]
+        ok = node.op_type in ops and node.standard
+        return readers[0] if ok and readers[0] not in self.skip else None
+
+    def bias_add(self, node: Node, size: int, axis_from_end: int | None) -> tuple | None:
+        """An Add right after the node of a constant of `size` elements along one axis (a bias):
+        (the Add's index, the bias) or None.
+
+        `axis_from_end`: the axis the bias runs along, counted from the end of the full
+        (batch-included) shape: 1 for the last (features), rank - 1 for channels of a map.
+        """
+        out = node.output[0] if node.output else ""
+        readers = self.consumers.get(out, [])
+        if out in self.graph_outputs or len(readers) != 1:
+            return None
+        j = readers[0]
+        add = self.nodes[j]
+        if add.op_type != "Add" or not add.standard or len(add.input) != 2:
+            return None
+        other = add.input[1] if add.input[0] == out else add.input[0]
+        bias = self.consts.get(other)
+        if other == out or bias is None or bias.dims is None or bias.numel != size:
+            return None
+        dims = list(bias.dims)
+        while dims and dims[0] == 1 and len(dims) > (axis_from_end or 0):
+            dims.pop(0)
+        if axis_from_end is None or len(dims) != axis_from_end or dims[0] != size:
+            return None
+        return j, bias

@@ -1,0 +1,226 @@
+"""Constant folding: nodes computed from constants alone become Consts, not layers.
+
+Exporters compute shapes and weights with small subgraphs (Shape -> Gather -> Unsqueeze ->
+Concat -> Reshape, Constant -> Cast, a transposed weight); folding them lets the mappings read
+a Reshape target or a weight's dims as the constant it is. Shape of an activation folds too,
+from the shape archlint inferred (the batch as BATCH). Each op's folding is one function in
+FOLDS; what cannot be folded gives a Const of unknown dims, never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from math import prod
+
+from archlint.readers.onnx.consts import BATCH, SMALL, Const, dims, tensor_values
+from archlint.readers.onnx.context import Context
+from archlint.readers.onnx.proto import Node
+
+Fold = Callable[[Node, list], "list[Const] | None"]
+FOLDS: dict[str, Fold] = {}
+
+
+def folds(*op_types: str, known_input: bool = True) -> Callable[[Fold], Fold]:
+    """Register a folding; with `known_input`, only when input 0 is a Const of known dims."""
+
+    def register(fn: Fold) -> Fold:
+        def guarded(node: Node, ins: list) -> list[Const] | None:
+            x = ins[0] if ins else None
+            return fn(node, ins) if x is not None and x.dims is not None else None
+
+        for op_type in op_types:
+            FOLDS[op_type] = guarded if known_input else fn
+        return fn
+
+    return register
+
+
+def fold_constants(ctx: Context, order: list[int]) -> set[int]:
+    """Fold every node computed from constants alone; the indices of those nodes."""
+    pure = set()
+    for i in order:
+        node = ctx.nodes[i]
+        if node.has_subgraph:
+            continue
+        if all(not t or t in ctx.consts for t in node.input):
+            fold_node(ctx, node)
+            pure.add(i)
+    return pure
+
+
+def fold_node(ctx: Context, node: Node) -> None:
+    """The node's outputs as Consts (of unknown dims where they cannot be computed)."""
+    try:
+        node.attrs  # noqa: B018 - a malformed attribute leaves the outputs unknown
+        fn = FOLDS.get(node.op_type)
+        ins = [ctx.consts.get(t) if t else None for t in node.input]
+        results = fn(node, ins) if fn else None
+    except Exception:
+        results = None
+    for k, t in enumerate(node.output):
+        if t:
+            ctx.consts[t] = (results[k] if results and k < len(results) else None) or Const(None)
+
+
+def fold_shape_of_activation(ctx: Context, node: Node) -> None:
+    """Shape (or Size) of an activation: a Const from the inferred shape, the batch as BATCH."""
+    shape = ctx.shapes.get(ctx.acts[node.input[0]][0])
+    const = None
+    if shape is not None and node.op_type == "Shape":
+        try:
+            const = _shape_const([ctx.batch, *shape], node.attrs)
+        except Exception:
+            const = None
+    for t in node.output:
+        ctx.consts[t] = const or Const(None)
+
+
+# ---------------------------------------------------------------------------- the foldings
+
+
+@folds("Constant", known_input=False)
+def _constant(node: Node, ins: list) -> list[Const] | None:
+    a = node.attrs
+    if "value" in a:
+        return [Const(dims(a["value"].dims), tensor=a["value"])]
+    if "sparse_value" in a:
+        return [Const(dims(a["sparse_value"].dims))]
+    for key in ("value_float", "value_int"):
+        if key in a:
+            return [Const((), [a[key]])]
+    for key in ("value_floats", "value_ints"):
+        if key in a:
+            return [Const((len(a[key]),), list(a[key]) if len(a[key]) <= SMALL else None)]
+    return None
+
+
+@folds("ConstantOfShape", known_input=False)
+def _constant_of_shape(node: Node, ins: list) -> list[Const] | None:
+    x = ins[0] if ins else None
+    shape = x.read() if x is not None else None
+    if shape is None or not all(isinstance(v, int) and v >= 0 for v in shape):
+        return None
+    out = tuple(shape)
+    fill = node.attrs["value"] if "value" in node.attrs else None
+    value = (tensor_values(fill, 1) or [0])[0] if fill is not None else 0.0
+    return [Const(out, [value] * prod(out) if prod(out) <= SMALL else None)]
+
+
+@folds("Identity", "Cast", known_input=False)
+def _same(node: Node, ins: list) -> list[Const] | None:
+    return [ins[0] if ins else None]
+
+
+@folds("Shape", known_input=False)
+def _shape(node: Node, ins: list) -> list[Const] | None:
+    x = ins[0] if ins else None
+    return [_shape_const(list(x.dims), node.attrs)] if x.dims is not None else None
+
+
+@folds("Size", known_input=False)
+def _size(node: Node, ins: list) -> list[Const] | None:
+    x = ins[0] if ins else None
+    return [Const((), [x.numel])] if x.dims is not None else None
+
+
+@folds("Unsqueeze", "Squeeze")
+def _squeeze(node: Node, ins: list) -> list[Const] | None:
+    x = ins[0]
+    axes = node.attrs.get("axes") or (ins[1].read() if len(ins) > 1 and ins[1] else None)
+    out = _squeezed(list(x.dims), axes, node.op_type == "Unsqueeze")
+    return [Const(out, x.read())] if out is not None else None
+
+
+@folds("Reshape")
+def _reshape(node: Node, ins: list) -> list[Const] | None:
+    x = ins[0]
+    target = node.attrs.get("shape") or (ins[1].read() if len(ins) > 1 and ins[1] else None)
+    out = _reshaped(list(x.dims), target, node.attrs.get("allowzero", 0))
+    return [Const(out, x.read())] if out is not None else None
+
+
+@folds("Flatten")
+def _flatten(node: Node, ins: list) -> list[Const] | None:
+    x = ins[0]
+    axis = node.attrs.get("axis", 1)
+    axis += len(x.dims) if axis < 0 else 0
+    return [Const((prod(x.dims[:axis]), prod(x.dims[axis:])), x.read())]
+
+
+@folds("Transpose")
+def _transpose(node: Node, ins: list) -> list[Const] | None:
+    x = ins[0]
+    perm = node.attrs.get("perm") or list(range(len(x.dims)))[::-1]
+    if sorted(perm) != list(range(len(x.dims))):
+        return None
+    out = tuple(x.dims[p] for p in perm)
+    values = x.read()
+    if values is not None and not any(v is BATCH for v in values):
+        import numpy as np
+
+        values = np.asarray(values).reshape(x.dims).transpose(perm).ravel().tolist()
+    else:
+        values = None
+    return [Const(out, values)]
+
+
+@folds("Gather")
+def _gather(node: Node, ins: list) -> list[Const] | None:
+    x = ins[0]
+    if len(x.dims) != 1 or len(ins) <= 1 or ins[1] is None:
+        return None
+    values, index = x.read(), ins[1].read()
+    if values is None or index is None or ins[1].dims is None:
+        return None
+    picked = [values[int(k)] for k in index]
+    return [Const(ins[1].dims, picked)]
+
+
+@folds("Concat")
+def _concat(node: Node, ins: list) -> list[Const] | None:
+    if not all(c is not None and c.dims is not None for c in ins):
+        return None
+    if all(len(c.dims) == 1 for c in ins):
+        parts = [c.read() for c in ins]
+        values = sum(parts, []) if all(p is not None for p in parts) else None
+        return [Const((sum(c.dims[0] for c in ins),), values)]
+    return None
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _shape_const(full: list, a: dict) -> Const:
+    start, end = a.get("start", 0), a.get("end", len(full))
+    values = full[slice(start, end)]
+    return Const((len(values),), values)
+
+
+def _squeezed(dims: list[int], axes, unsqueeze: bool) -> tuple[int, ...] | None:
+    if unsqueeze:
+        if axes is None:
+            return None
+        rank = len(dims) + len(axes)
+        out: list[int | None] = [None] * rank
+        for ax in axes:
+            out[int(ax) % rank] = 1
+        rest = iter(dims)
+        return tuple(d if d is not None else next(rest) for d in out)
+    if axes is None:
+        return tuple(d for d in dims if d != 1)
+    drop = {int(ax) % len(dims) for ax in axes}
+    return tuple(d for k, d in enumerate(dims) if k not in drop)
+
+
+def _reshaped(dims: list[int], target, allowzero: int) -> tuple[int, ...] | None:
+    if target is None or any(not isinstance(t, int) for t in target):
+        return None
+    out = [
+        dims[k] if t == 0 and not allowzero and k < len(dims) else t for k, t in enumerate(target)
+    ]
+    if out.count(-1) == 1:
+        known = prod(t for t in out if t != -1)
+        if known == 0 or prod(dims) % known:
+            return None
+        out[out.index(-1)] = prod(dims) // known
+    return tuple(out) if prod(out) == prod(dims) and all(t >= 0 for t in out) else None

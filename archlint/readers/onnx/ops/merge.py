@@ -1,0 +1,95 @@
+"""Merges and scaling: Add, Sum, Mul and Concat (along channels) of activations; Mul and Div by
+a constant scalar (a `scale` layer); Mul by a per-channel constant, written as the depthwise
+1×1 convolution that computes exactly that (a following per-channel Add becomes its bias: the
+`channel_shift_add` fusion in patterns.py).
+"""
+
+from __future__ import annotations
+
+import math
+
+from archlint.readers.onnx.consts import Const
+from archlint.readers.onnx.context import Context
+from archlint.readers.onnx.proto import Node, f32
+from archlint.readers.onnx.table import Mapping, Unsupported, op
+
+
+@op("Add", "Sum")
+def add(node: Node, ctx: Context) -> Mapping:
+    return _merge("add", node, ctx)
+
+
+@op("Mul")
+def mul(node: Node, ctx: Context) -> Mapping:
+    consts = [k for k, t in enumerate(node.input) if t in ctx.consts]
+    if not consts:
+        return _merge("mul", node, ctx)
+    if len(node.input) != 2 or len(consts) != 1:
+        raise Unsupported("Mul of constants only")
+    x = ctx.act(node, 1 - consts[0])
+    c = ctx.consts[node.input[consts[0]]]
+    if c.numel == 1:
+        factor = c.scalar()
+        if factor is None or not math.isfinite(factor):
+            raise Unsupported("the factor is not a known finite constant")
+        return {"type": "scale", "factor": f32(factor)}, [x], []
+    return _channel_scale(x, c, ctx)
+
+
+@op("Div")
+def div(node: Node, ctx: Context) -> Mapping:
+    c = ctx.const(node, 1) if node.input[1:] and node.input[1] in ctx.consts else None
+    if c is None or c.numel != 1 or not c.scalar():
+        raise Unsupported("only Div by a known non-zero scalar constant")
+    return {"type": "scale", "factor": f32(1 / c.scalar())}, [ctx.act(node, 0)], []
+
+
+@op("Concat")
+def concat(node: Node, ctx: Context) -> Mapping:
+    x = ctx.act(node, 0)
+    axis = ctx.axis(node, x, node.attrs.get("axis", 1))
+    if axis != 1:
+        raise Unsupported(f"Concat along axis {axis}: only channels (axis 1)")
+    return _merge("concat", node, ctx)
+
+
+def channel_affine_note(shift: bool) -> str:
+    """What a converted spec says above a per-channel Mul (and Add) made a convolution."""
+    return (
+        "a per-channel scale"
+        + (" and shift" if shift else "")
+        + ", written as a depthwise 1×1 convolution (the same arithmetic and parameters)"
+    )
+
+
+def _merge(kind: str, node: Node, ctx: Context) -> Mapping:
+    if any(t in ctx.consts for t in node.input if t):
+        raise Unsupported(f"{node.op} of a constant (only of activations)")
+    sources = [ctx.act(node, k) for k in range(len(node.input)) if node.input[k]]
+    if len(sources) == 1:
+        return {"type": "identity"}, sources, []
+    return {"type": kind}, sources, []
+
+
+def _channel_scale(x: str, c: Const, ctx: Context) -> Mapping:
+    """x times a per-channel constant: a depthwise 1×1 convolution without bias, which
+    computes exactly that with C parameters."""
+    shape = ctx.shape(x, "Mul by a tensor")
+    if len(shape) < 2 or c.dims is None:
+        raise Unsupported("Mul by a tensor of a non-map input")
+    channels, n = shape[0], len(shape) - 1
+    dims = list(c.dims)
+    while dims and dims[0] == 1 and len(dims) > n + 1:
+        dims.pop(0)
+    if c.numel != channels or len(dims) != n + 1 or dims[0] != channels:
+        raise Unsupported(f"Mul by a constant of shape {list(c.dims)}: only per-channel")
+    config = {
+        "type": f"conv{n}d",
+        "in_channels": channels,
+        "out_channels": channels,
+        "kernel_size": 1,
+        "groups": channels,
+        "bias": False,
+    }
+    ctx.note = channel_affine_note(shift=False)
+    return config, [x], []

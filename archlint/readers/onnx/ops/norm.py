@@ -1,0 +1,63 @@
+"""Normalisation and regularisation: BatchNormalization (1-d, 2-d or 3-d by the input's rank),
+LRN, and Dropout (an identity at inference, kept as the layer a user would write).
+
+Batch-norm running mean and variance are buffers, not parameters: only scale and B count.
+"""
+
+from __future__ import annotations
+
+from archlint.readers.onnx.context import Context
+from archlint.readers.onnx.proto import Node, f32
+from archlint.readers.onnx.table import Mapping, Unsupported, op, put
+
+
+@op("BatchNormalization")
+def batch_normalization(node: Node, ctx: Context) -> Mapping:
+    a = node.attrs
+    x = ctx.act(node, 0)
+    scale, bias = ctx.const(node, 1), ctx.const(node, 2)
+    for k in (3, 4):
+        ctx.const(node, k)
+    if not a.get("spatial", 1):
+        raise Unsupported("spatial = 0 (statistics per position)")
+    if scale is None or bias is None or scale.dims is None or len(scale.dims) != 1:
+        raise Unsupported("scale and B must be 1-d constants")
+    channels = scale.dims[0]
+    if bias.numel != channels:
+        raise Unsupported(f"B has {bias.numel} elements, scale {channels}")
+    rank = ctx.rank(node, x)
+    if rank is None:
+        rank = 3
+        ctx.note = "assumed batchnorm2d: the input's rank is unknown here"
+    kind = {1: 1, 2: 1, 3: 2, 4: 3}.get(rank)
+    if kind is None:
+        raise Unsupported(f"batch normalisation of a rank-{rank} input")
+    config = {"type": f"batchnorm{kind}d", "num_features": channels}
+    put(config, "eps", f32(a.get("epsilon", 1e-5)), 1e-5)
+    put(config, "momentum", f32(1 - a.get("momentum", 0.9)), 0.1)
+    return config, [x], []
+
+
+@op("LRN")
+def lrn(node: Node, ctx: Context) -> Mapping:
+    a = node.attrs
+    if "size" not in a:
+        raise Unsupported("no size")
+    config = {"type": "local_response_norm", "size": a["size"]}
+    config["alpha"] = f32(a.get("alpha", 1e-4))
+    config["beta"] = f32(a.get("beta", 0.75))
+    config["k"] = f32(a.get("bias", 1.0))
+    return config, [ctx.act(node)], []
+
+
+@op("Dropout")
+def dropout(node: Node, ctx: Context) -> Mapping:
+    p = node.attrs.get("ratio")
+    if p is None:
+        c = ctx.const(node, 1)
+        p = c.scalar() if c is not None else 0.5
+        if p is None:
+            raise Unsupported("the ratio is not a known constant")
+    config = {"type": "dropout"}
+    put(config, "p", f32(p), 0.5)
+    return config, [ctx.act(node)], []

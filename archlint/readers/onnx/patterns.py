@@ -1,0 +1,107 @@
+"""Patterns that span several nodes, each one function, kept out of the per-op functions.
+
+- `pool_1d` (tried before the op table at an Unsqueeze): Unsqueeze -> MaxPool/AveragePool
+  with a 1-wide window on the new axis -> Squeeze of that axis, which the old PyTorch
+  exporter wrote for 1-d (or 2-d) pooling, is the pooling it computes.
+- `conv_bias_add`, `linear_bias_add`, `channel_shift_add` (after the op's own function): a
+  layer without a bias whose output only an Add of a matching constant reads takes that Add as
+  its bias (exporters write a Conv's or a MatMul's bias, and a per-channel affine's shift, so).
+
+They cannot be a pass over the whole graph before the table: a pattern needs the shape of its
+first node's input, which is known only once the layers before it have been made.
+"""
+
+from __future__ import annotations
+
+from archlint.readers.onnx.context import Context
+from archlint.readers.onnx.ops.merge import channel_affine_note
+from archlint.readers.onnx.ops.pool import pool
+from archlint.readers.onnx.ops.window import WINDOW
+from archlint.readers.onnx.proto import Node
+from archlint.readers.onnx.table import Mapping, fusion, pattern
+
+SPATIAL_AXES = {"conv1d": 1, "conv2d": 2, "conv3d": 3}
+
+
+@pattern("Unsqueeze")
+def pool_1d(node: Node, ctx: Context) -> tuple | None:
+    """Unsqueeze -> pooling with a 1-wide window on the new axis -> Squeeze of it: the
+    pooling without the new axis, named after the pooling node."""
+    x = ctx.act(node, 0)
+    shape = ctx.shape(x, "Unsqueeze")
+    rank = len(shape) + 2  # batch, the shape, the new axis
+    axes = ctx.axes(node)
+    if axes is None or len(axes) != 1 or not 2 <= axes[0] % rank:
+        return None
+    axis = axes[0] % rank
+    pool_at = ctx.sole_reader(node.output[0], ("MaxPool", "AveragePool"))
+    squeeze_at = pool_at and ctx.sole_reader(ctx.nodes[pool_at].output[0], ("Squeeze",))
+    if not squeeze_at:
+        return None
+    pool_node = ctx.nodes[pool_at]
+    s_axes = ctx.axes(ctx.nodes[squeeze_at])
+    p = pool_node.attrs
+    k = axis - 2
+    n = rank - 2
+    kernel = list(p.get("kernel_shape", []))
+    strides = list(p.get("strides", [1] * n))
+    pads = list(p.get("pads", [0] * (2 * n)))
+    if (
+        s_axes is None
+        or [ax % rank for ax in s_axes] != [axis]
+        or len(kernel) != n
+        or len(strides) != n
+        or len(pads) != 2 * n
+        or (kernel[k], strides[k], pads[k], pads[n + k]) != (1, 1, 0, 0)
+        or (p.get("auto_pad", "NOTSET") or "NOTSET") not in ("NOTSET", "VALID")
+    ):
+        return None
+    drop = {key: [v for j, v in enumerate(p[key]) if j != k] for key in WINDOW if key in p}
+    if "pads" in p:
+        drop["pads"] = [v for j, v in enumerate(pads) if j not in (k, n + k)]
+    kind = "max" if pool_node.op_type == "MaxPool" else "avg"
+    config, sources, _ = pool(pool_node, ctx, {**p, **drop}, kind, x)
+    name = pool_node.name or f"{pool_node.op}_{pool_at}"
+    return config, sources, [pool_at, squeeze_at], name
+
+
+@fusion("Conv")
+def conv_bias_add(node: Node, ctx: Context, mapping: Mapping) -> Mapping:
+    """A Conv without B, then an Add of a per-channel constant: the Add is its bias."""
+    return _channel_bias_add(node, ctx, mapping)
+
+
+@fusion("Mul")
+def channel_shift_add(node: Node, ctx: Context, mapping: Mapping) -> Mapping:
+    """A per-channel Mul (a depthwise 1×1 convolution), then an Add of a per-channel
+    constant: a per-channel scale and shift, the Add the convolution's bias."""
+    fused = _channel_bias_add(node, ctx, mapping)
+    if fused is not mapping:
+        ctx.note = channel_affine_note(shift=True)
+    return fused
+
+
+@fusion("MatMul")
+def linear_bias_add(node: Node, ctx: Context, mapping: Mapping) -> Mapping:
+    """A MatMul by the weights, then an Add of a constant per output: a linear layer's bias."""
+    config = mapping[0]
+    if config.get("bias") is not False:
+        return mapping
+    return _absorb(mapping, ctx.bias_add(node, config["out_features"], 1))
+
+
+def _channel_bias_add(node: Node, ctx: Context, mapping: Mapping) -> Mapping:
+    config = mapping[0]
+    n = SPATIAL_AXES.get(config["type"])
+    if config.get("bias") is not False or n is None:
+        return mapping
+    return _absorb(mapping, ctx.bias_add(node, config["out_channels"], n + 1))
+
+
+def _absorb(mapping: Mapping, add: tuple | None) -> Mapping:
+    """The mapping with the bias Add absorbed (the layer's bias = true, its default)."""
+    if add is None:
+        return mapping
+    config, sources, fused = mapping
+    config = {key: value for key, value in config.items() if key != "bias"}
+    return config, sources, [*fused, add[0]]
