@@ -381,6 +381,19 @@ SAMPLE_LINES = {
     # unpadded 5×5 conv, 2× pool, unpadded 5×5 conv, 2× pool: n − 4 even, (n − 4)/2 − 4 even
     # and ≥ 2, so 4·k for k ≥ 4; no in_features is declared, so the classifier takes any size
     "lenet5": "height: 4·k for k ≥ 4 (16, 20, 24, …); declared 32 = 4·8 is exact",
+    # torchvision's DenseNet-121: the 7×7 p3 stem and 3×3 p1 max pool (stride 2) need odd
+    # sizes, (n − 1)/2 + 1 each; the three 2×2 stride-2 average pools of the transitions need
+    # even ones: m = (n + 1)/2 odd, (m + 1)/2 = 8·j, n = 32·j − 3
+    "densenet121": "height: 32·k − 3 for k ≥ 1 (29, 61, 93, …); declared 224 is not: nearest 221 and 253",
+    # the stem needs an odd size; the ceil_mode max pools round up on purpose; 13 collapses in
+    # maxpool3 (7, 3, 1, then nothing), 15 runs (8, 4, 2, 1, 1)
+    "googlenet": "height: 2·k + 1 for k ≥ 7 (15, 17, 19, …); declared 224 is not: nearest 223 and 225",
+    # five stride-2 layers padded (k − 1)/2, as ResNet's
+    "shufflenet_v2_x1_0": "height: 32·k + 1 for k ≥ 0 (1, 33, 65, …); declared 224 is not: nearest 193 and 225",
+    "efficientnet_b0": "height: 32·k + 1 for k ≥ 0 (1, 33, 65, …); declared 224 is not: nearest 193 and 225",
+    "mobilenet_v3_large": "height: 32·k + 1 for k ≥ 0 (1, 33, 65, …); declared 224 is not: nearest 193 and 225",
+    # 4×4 stride-4 stem, three 2×2 stride-2 downsamplings
+    "convnext_tiny": "height: 32·k for k ≥ 1 (32, 64, 96, …); declared 224 = 32·7 is exact",
 }
 # fmt: on
 
