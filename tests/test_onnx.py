@@ -453,14 +453,14 @@ UNSUPPORTED = {
         "ConvTranspose",
     ),
     "hardsigmoid_onnx_default": (make([N("HardSigmoid", ["x"], name="hs")], X8), "HardSigmoid"),
-    "pad": (
+    "pad_of_the_batch": (
         make([N("Pad", ["x", "pads"], ["p"], name="pad"), N("Relu", ["p"])], X8,
-             [C("pads", [0, 0, 1, 1, 0, 0, 1, 1], np.int64)]),
+             [C("pads", [1, 0, 1, 1, 0, 0, 1, 1], np.int64)]),
         "Pad",
     ),
     "softmax_over_batch": (make([N("Softmax", ["x"], name="sm", axis=0)], X8), "Softmax"),
-    "reshape_not_flatten": (
-        make([N("Reshape", ["x", "t"], name="r")], X8, [C("t", [1, 12, 16], np.int64)]),
+    "reshape_across_the_batch": (
+        make([N("Reshape", ["x", "t"], name="r")], X8, [C("t", [3, 1, 64], np.int64)]),
         "Reshape",
     ),
     "concat_along_width": (
@@ -475,8 +475,9 @@ UNSUPPORTED = {
         make([N("Gemm", ["x", "w"], name="g", transA=1)], [10, 2], [W("w", 10, 5)]),
         "Gemm",
     ),
-    "add_of_a_constant": (
-        make([N("Relu", ["x"], ["a"]), N("Add", ["a", "c"], name="plus")], X8, [C("c", 1.0)]),
+    "add_of_a_constant_row": (
+        make([N("Relu", ["x"], ["a"]), N("Add", ["a", "c"], name="plus")], X8,
+             [W("c", 1, 1, 1, 8)]),
         "Add",
     ),
     "other_domain": (
@@ -569,7 +570,7 @@ def test_converted_json_is_indented(tmp_path):
 
 def test_hostile_node_names_stay_inside_comments(tmp_path):
     name = "evil\n[model]\n# archlint: ignore[AL908] #"
-    model = make([N("Pad", ["x", "pads"], name=name)], X8, [C("pads", [0] * 8, np.int64)])
+    model = make([N("Erf", ["x"], name=name)], X8)
     onnx.save(model, tmp_path / "m.onnx")
     out = convert(tmp_path / "m.onnx", tmp_path / "m.toml")
     doc = archlint.load(out)

@@ -52,6 +52,13 @@ class Context:
         self.shapes[unique] = self._infer(layer, sources)
         return unique
 
+    def extra_layer(self, config: dict, node: Node, sources: list[str]) -> str:
+        """A further layer made from the node (each part of a Split, each axis of a Slice),
+        labelled with it; the node's own layer is the one its mapping returns."""
+        name = self.add_layer(config, node.layer_name, sources)
+        self.labels[len(self.layers) - 1] = node.label
+        return name
+
     def _infer(self, layer: dict, sources: list[str]) -> Shape | None:
         """The layer's output shape by archlint's own arithmetic (None where unknown)."""
         shapes = [self.shapes.get(s) for s in sources]

@@ -224,3 +224,44 @@ def _reshaped(dims: list[int], target, allowzero: int) -> tuple[int, ...] | None
             return None
         out[out.index(-1)] = prod(dims) // known
     return tuple(out) if prod(out) == prod(dims) and all(t >= 0 for t in out) else None
+
+
+@folds("Slice")
+def _slice(node: Node, ins: list) -> list[Const] | None:
+    """A slice of a 1-d constant (a shape): y.shape[-2:] and its kin."""
+    x = ins[0]
+    values = x.read()
+    if len(x.dims) != 1 or values is None:
+        return None
+    a = node.attrs
+    if "starts" in a:  # before opset 10, the bounds are attributes
+        starts, ends, axes, steps = a["starts"], a["ends"], a.get("axes"), None
+    else:
+        starts, ends, axes, steps = (c.read() if c is not None else None for c in
+                                     (ins + [None] * 5)[1:5])  # fmt: skip
+    if starts is None or ends is None or len(starts) != 1 or (axes or [0])[0] not in (0, -1):
+        return None
+    step = steps[0] if steps else 1
+    picked = values[int(starts[0]) : int(ends[0]) : int(step)]  # Python clamps as ONNX does
+    return [Const((len(picked),), picked)]
+
+
+@folds("Add", "Sub", "Mul", "Div")
+def _arithmetic(node: Node, ins: list) -> list[Const] | None:
+    """Integer arithmetic on small shape values (h · 2, n // 4); the batch stays symbolic."""
+    if len(ins) != 2 or ins[1] is None or ins[1].dims is None:
+        return None
+    a, b = ins[0].read(), ins[1].read()
+    if a is None or b is None or not all(isinstance(v, int) for v in a + b):
+        return None
+    if len(b) == 1:
+        b = b * len(a)
+    if len(a) == 1:
+        a = a * len(b)
+    if len(a) != len(b) or (node.op_type == "Div" and 0 in b):
+        return None
+    ops = {"Add": lambda p, q: p + q, "Sub": lambda p, q: p - q, "Mul": lambda p, q: p * q,
+           "Div": lambda p, q: p // q}  # fmt: skip
+    out = [ops[node.op_type](p, q) for p, q in zip(a, b)]
+    shape = ins[0].dims if len(ins[0].dims) >= len(ins[1].dims) else ins[1].dims
+    return [Const(shape, out)] if prod(shape) == len(out) else None

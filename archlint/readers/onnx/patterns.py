@@ -3,6 +3,8 @@
 - `pool_1d` (tried before the op table at an Unsqueeze): Unsqueeze -> MaxPool/AveragePool
   with a 1-wide window on the new axis -> Squeeze of that axis, which the old PyTorch
   exporter wrote for 1-d (or 2-d) pooling, is the pooling it computes.
+- `erf_gelu` (tried at a Div): F.gelu as the exporter writes it before opset 20, Div by √2 ->
+  Erf -> Add 1 -> Mul by x -> Mul by ½, is one `gelu` layer.
 - `conv_bias_add`, `linear_bias_add`, `channel_shift_add` (after the op's own function): a
   layer without a bias whose output only an Add of a matching constant reads takes that Add as
   its bias (exporters write a Conv's or a MatMul's bias, and a per-channel affine's shift, so).
@@ -61,7 +63,7 @@ def pool_1d(node: Node, ctx: Context) -> tuple | None:
         drop["pads"] = [v for j, v in enumerate(pads) if j not in (k, n + k)]
     kind = "max" if pool_node.op_type == "MaxPool" else "avg"
     config, sources, _ = pool(pool_node, ctx, {**p, **drop}, kind, x)
-    name = pool_node.name or f"{pool_node.op}_{pool_at}"
+    name = pool_node.layer_name
     return config, sources, [pool_at, squeeze_at], name
 
 
@@ -105,3 +107,39 @@ def _absorb(mapping: Mapping, add: tuple | None) -> Mapping:
     config, sources, fused = mapping
     config = {key: value for key, value in config.items() if key != "bias"}
     return config, sources, [*fused, add[0]]
+
+
+@pattern("Div")
+def erf_gelu(node: Node, ctx: Context) -> tuple | None:
+    """x · ½ · (1 + erf(x / √2)), as PyTorch's exporter writes F.gelu before opset 20:
+    Div(x, √2) -> Erf -> Add(1) -> Mul(x, ·) -> Mul(½): one `gelu` layer."""
+    if len(node.input) != 2 or not _is(ctx, node.input[1], 2**0.5):
+        return None
+    x = node.input[0]
+    erf = ctx.sole_reader(node.output[0], ("Erf",))
+    add = erf is not None and ctx.sole_reader(ctx.nodes[erf].output[0], ("Add",))
+    mul = add and ctx.sole_reader(ctx.nodes[add].output[0], ("Mul",))
+    half = mul and ctx.sole_reader(ctx.nodes[mul].output[0], ("Mul",))
+    if not half:
+        return None
+    if not (_other(ctx.nodes[add], ctx.nodes[erf].output[0], lambda t: _is(ctx, t, 1.0))
+            and _other(ctx.nodes[mul], ctx.nodes[add].output[0], lambda t: t == x)
+            and _other(ctx.nodes[half], ctx.nodes[mul].output[0],
+                       lambda t: _is(ctx, t, 0.5))):  # fmt: skip
+        return None
+    return {"type": "gelu"}, [ctx.act(node, 0)], [erf, add, mul, half]
+
+
+def _is(ctx: Context, tensor: str, value: float) -> bool:
+    """A scalar constant equal to `value` (to float32 precision)."""
+    c = ctx.consts.get(tensor)
+    found = c.scalar() if c is not None and c.numel == 1 else None
+    return found is not None and abs(found - value) <= 1e-6 * abs(value)
+
+
+def _other(node: Node, tensor: str, test) -> bool:
+    """A two-input node reading `tensor`, whose other input passes `test`."""
+    if len(node.input) != 2 or tensor not in node.input:
+        return False
+    other = node.input[1] if node.input[0] == tensor else node.input[0]
+    return test(other)

@@ -67,6 +67,13 @@ class Node:
         return self.op_type if self.standard else f"{self.domain}.{self.op_type}"
 
     @property
+    def layer_name(self) -> str:
+        """The name its layer gets: the PyTorch module path the exporter encoded in the node
+        name (`/layer2/layer2.0/downsample/downsample.0/Conv` -> `layer2.0.downsample.0`),
+        else the node's name, else op_index."""
+        return module_path(self.name) or self.name or f"{self.op}_{self.index}"
+
+    @property
     def label(self) -> str:
         """How diagnostics name the node: "node 12 (Conv 'conv1')"."""
         if self.name:
@@ -76,3 +83,22 @@ class Node:
     @property
     def has_subgraph(self) -> bool:
         return any(a.type in GRAPH_ATTRIBUTES for a in self.proto.attribute)
+
+
+def module_path(name: str) -> str | None:
+    """The module path in a node name of PyTorch's exporters, or None if it has none.
+
+    The exporter writes one scope per module, each the module's name within its parent, and
+    a child of a container as `parent.child`: `/features/features.0/features.0.0/Conv`. The
+    scopes join into the dotted path torch.nn.Module.named_modules() gives, `features.0.0`.
+    A module called twice gets a scope with a suffix (`relu_1`); names stay unique anyway.
+    """
+    if not name.startswith("/") or name.count("/") < 2:
+        return None
+    path: list[str] = []
+    for scope in name.split("/")[1:-1]:
+        if path and scope.startswith(path[-1] + "."):
+            path[-1] = scope  # `layer2` then `layer2.0`: the child of a container
+        elif scope:
+            path.append(scope)
+    return ".".join(path) or None

@@ -96,7 +96,7 @@ def _node(ctx: Context, node: Node) -> None:
         return _opaque(ctx, node, str(exc))
     except Exception as exc:  # a malformed node is unsupported, never a crash
         return _opaque(ctx, node, f"could not read the node ({type(exc).__name__}: {exc})")
-    default = renamed[0] if renamed else node.name or f"{node.op}_{node.index}"
+    default = renamed[0] if renamed else node.layer_name
     name = ctx.add_layer(config, default, sources)
     index = len(ctx.layers) - 1
     ctx.labels[index] = " + ".join(ctx.nodes[k].label for k in [node.index, *fused])
@@ -105,7 +105,7 @@ def _node(ctx: Context, node: Node) -> None:
     last = ctx.nodes[fused[-1]] if fused else node
     ctx.skip.update(fused)
     for k, t in enumerate(last.output):
-        if t:
+        if t and t not in ctx.acts:  # a Split's other outputs have layers of their own
             ctx.acts[t] = (name, k == 0)
 
 
@@ -127,9 +127,7 @@ def _mapping(ctx: Context, node: Node) -> tuple:
 
 def _opaque(ctx: Context, node: Node, reason: str) -> None:
     sources = [ctx.acts[t][0] for t in node.input if t in ctx.acts] or ["input"]
-    name = ctx.add_layer(
-        {"type": "opaque", "op": node.op}, node.name or f"{node.op}_{node.index}", sources
-    )
+    name = ctx.add_layer({"type": "opaque", "op": node.op}, node.layer_name, sources)
     ctx.labels[len(ctx.layers) - 1] = node.label
     ctx.notes[len(ctx.layers) - 1] = reason
     for t in node.output:

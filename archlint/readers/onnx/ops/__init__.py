@@ -7,10 +7,11 @@ Importing this package fills the op table (archlint/readers/onnx/table.py):
 - linear.py: Gemm, MatMul
 - merge.py: Add, Sum, Mul, Div, Concat
 - norm.py: BatchNormalization, LRN, Dropout
-- pool.py: MaxPool, AveragePool, the global poolings, ReduceMean as global pooling
+- pool.py: MaxPool, AveragePool, the global poolings
+- reduce.py: ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceL2
 - resize.py: Resize, Upsample
-- shape_ops.py: Identity, Flatten, Reshape, Squeeze (where they flatten), Unsqueeze (refused
-  on its own)
+- shape_ops.py: Identity, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Expand
+- slicing.py: Slice, Split, Pad
 
 window.py holds what convolution and pooling share (ONNX pads / auto_pad -> padding).
 """
@@ -22,6 +23,8 @@ from archlint.readers.onnx.ops import (  # noqa: F401 - each module registers it
     merge,
     norm,
     pool,
+    reduce,
     resize,
     shape_ops,
+    slicing,
 )

@@ -1,5 +1,6 @@
-"""Merges and scaling: Add, Sum, Mul and Concat (along channels) of activations; Mul and Div by
-a constant scalar (a `scale` layer); Mul by a per-channel constant, written as the depthwise
+"""Merges and scaling: Add, Sum, Sub, Mul, Div and Concat (along channels) of activations; Add
+and Sub of a constant scalar (`add` / `sub` with a `value`); Mul and Div by a constant scalar
+(a `scale` layer); Mul by a per-channel constant, written as the depthwise
 1×1 convolution that computes exactly that (a following per-channel Add becomes its bias: the
 `channel_shift_add` fusion in patterns.py).
 """
@@ -14,9 +15,11 @@ from archlint.readers.onnx.proto import Node, f32
 from archlint.readers.onnx.table import Mapping, Unsupported, op
 
 
-@op("Add", "Sum")
+@op("Add", "Sum", "Sub")
 def add(node: Node, ctx: Context) -> Mapping:
-    return _merge("add", node, ctx)
+    kind = "sub" if node.op_type == "Sub" else "add"
+    scalar = _with_scalar(kind, node, ctx)
+    return scalar if scalar is not None else _merge(kind, node, ctx)
 
 
 @op("Mul")
@@ -38,10 +41,27 @@ def mul(node: Node, ctx: Context) -> Mapping:
 
 @op("Div")
 def div(node: Node, ctx: Context) -> Mapping:
+    if not any(t in ctx.consts for t in node.input):
+        return _merge("div", node, ctx)  # x / ‖x‖: L2 normalisation
     c = ctx.const(node, 1) if node.input[1:] and node.input[1] in ctx.consts else None
     if c is None or c.numel != 1 or not c.scalar():
         raise Unsupported("only Div by a known non-zero scalar constant")
     return {"type": "scale", "factor": f32(1 / c.scalar())}, [ctx.act(node, 0)], []
+
+
+def _with_scalar(kind: str, node: Node, ctx: Context) -> Mapping | None:
+    """x + c or x − c for a scalar constant c: the layer with a `value`; None if no constant."""
+    consts = [k for k, t in enumerate(node.input) if t in ctx.consts]
+    if not consts or len(node.input) != 2:
+        return None
+    if len(consts) == 2 or ctx.consts[node.input[consts[0]]].numel != 1:
+        raise Unsupported(f"{node.op} of a constant tensor (only of a scalar or activations)")
+    value = ctx.consts[node.input[consts[0]]].scalar()
+    if value is None or not math.isfinite(value):
+        raise Unsupported("the constant is not a known finite number")
+    if kind == "sub" and consts[0] == 0:
+        raise Unsupported("a constant minus an activation")
+    return {"type": kind, "value": f32(value)}, [ctx.act(node, 1 - consts[0])], []
 
 
 @op("Concat")

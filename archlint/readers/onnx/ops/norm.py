@@ -1,11 +1,15 @@
 """Normalisation and regularisation: BatchNormalization (1-d, 2-d or 3-d by the input's rank),
-LRN, and Dropout (an identity at inference, kept as the layer a user would write).
+LayerNormalization, InstanceNormalization, GroupNormalization, LRN, and Dropout (an identity at
+inference, kept as the layer a user would write).
 
 Batch-norm running mean and variance are buffers, not parameters: only scale and B count.
 """
 
 from __future__ import annotations
 
+from math import prod
+
+from archlint.layers import compact
 from archlint.readers.onnx.context import Context
 from archlint.readers.onnx.proto import Node, f32
 from archlint.readers.onnx.table import Mapping, Unsupported, op, put
@@ -61,3 +65,64 @@ def dropout(node: Node, ctx: Context) -> Mapping:
     config = {"type": "dropout"}
     put(config, "p", f32(p), 0.5)
     return config, [ctx.act(node)], []
+
+
+@op("LayerNormalization")
+def layer_normalization(node: Node, ctx: Context) -> Mapping:
+    """Over the axes from `axis` on; Scale (and B) are the affine weight (and bias)."""
+    x = ctx.act(node, 0)
+    shape = ctx.shape(x, "LayerNormalization")
+    axis = ctx.axis(node, x, node.attrs.get("axis", -1))
+    scale, bias = ctx.const(node, 1), ctx.const(node, 2)
+    if axis == 0 or not 0 < axis <= len(shape):
+        raise Unsupported(f"LayerNormalization from axis {axis}: the batch is not normalised")
+    normalised = list(shape[axis - 1 :])
+    if scale is None or scale.numel != prod(normalised):
+        raise Unsupported(f"Scale does not match the normalised axes {normalised}")
+    config: dict = {"type": "layernorm", "normalized_shape": compact(normalised)}
+    put(config, "eps", f32(node.attrs.get("epsilon", 1e-5)), 1e-5)
+    if bias is None:
+        config["bias"] = False
+    return config, [x], []
+
+
+@op("InstanceNormalization")
+def instance_normalization(node: Node, ctx: Context) -> Mapping:
+    """Per sample and channel; scale and B of ones and zeros are no parameters (affine off),
+    as PyTorch's exporter writes an InstanceNorm without affine (and GroupNorm's inner one)."""
+    x = ctx.act(node, 0)
+    rank = ctx.rank(node, x)
+    scale, bias = ctx.const(node, 1), ctx.const(node, 2)
+    if rank not in (2, 3, 4) or scale is None or bias is None or scale.dims is None:
+        raise Unsupported("instance normalisation of a (C, L), (C, H, W) or (C, D, H, W) map")
+    config: dict = {"type": f"instancenorm{rank - 1}d", "num_features": scale.numel}
+    put(config, "eps", f32(node.attrs.get("epsilon", 1e-5)), 1e-5)
+    if not _fixed(scale, 1.0) or not _fixed(bias, 0.0):
+        config["affine"] = True
+    return config, [x], []
+
+
+@op("GroupNormalization")
+def group_normalization(node: Node, ctx: Context) -> Mapping:
+    """torch.nn.GroupNorm: a scale and shift per channel (opset 21), or per group of ones and
+    zeros (opset 18's form, as an exporter writes GroupNorm without affine)."""
+    x = ctx.act(node, 0)
+    channels = ctx.shape(x, "GroupNormalization")[0]
+    groups = node.attrs.get("num_groups")
+    scale, bias = ctx.const(node, 1), ctx.const(node, 2)
+    if not groups or scale is None or bias is None:
+        raise Unsupported("num_groups, scale and bias are needed")
+    config: dict = {"type": "groupnorm", "num_groups": groups}
+    put(config, "eps", f32(node.attrs.get("epsilon", 1e-5)), 1e-5)
+    if scale.numel == channels and bias.numel == channels:
+        return config, [x], []
+    if _fixed(scale, 1.0) and _fixed(bias, 0.0):
+        config["affine"] = False
+        return config, [x], []
+    raise Unsupported("a learnt scale per group (opset 18) has no torch.nn equivalent")
+
+
+def _fixed(c, value: float) -> bool:
+    """A constant all of whose (known) values are `value`."""
+    values = c.read()
+    return values is not None and all(v == value for v in values)

@@ -1,6 +1,6 @@
-"""Pooling: MaxPool, AveragePool (ceil_mode, dilations, asymmetric pads, auto_pad), the global
-poolings, and ReduceMean over every spatial axis (global average pooling as some exporters
-write it). The old PyTorch exporter's 1-d pooling (Unsqueeze -> pool -> Squeeze) is the
+"""Pooling: MaxPool, AveragePool (ceil_mode, dilations, asymmetric pads, auto_pad) and the
+global poolings (ReduceMean over every spatial axis is one too: see reduce.py). The old
+PyTorch exporter's 1-d pooling (Unsqueeze -> pool -> Squeeze) is the
 `pool_1d` pattern in patterns.py, which maps the pool through `pool` here.
 """
 
@@ -31,20 +31,6 @@ def global_average_pool(node: Node, ctx: Context) -> Mapping:
 @op("GlobalMaxPool")
 def global_max_pool(node: Node, ctx: Context) -> Mapping:
     return {"type": "global_maxpool"}, [ctx.act(node)], []
-
-
-@op("ReduceMean")
-def reduce_mean(node: Node, ctx: Context) -> Mapping:
-    """ReduceMean over every spatial axis, keeping them, is global average pooling."""
-    a = node.attrs
-    x = ctx.act(node)
-    rank = ctx.rank(node, x)
-    axes = a.get("axes") or (ctx.const(node, 1).read() if ctx.const(node, 1) else None)
-    if rank is None or axes is None or not a.get("keepdims", 1):
-        raise Unsupported("only ReduceMean over the spatial axes with keepdims = 1")
-    if sorted(ax % (rank + 1) for ax in axes) != list(range(2, rank + 1)) or rank < 2:
-        raise Unsupported(f"ReduceMean over axes {list(axes)} is not global pooling")
-    return {"type": "global_avgpool"}, [x], []
 
 
 def pool(node: Node, ctx: Context, a: dict, kind: str, x: str | None = None) -> Mapping:

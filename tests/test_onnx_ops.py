@@ -1,0 +1,221 @@
+"""ONNX operators and patterns of modern CNNs, one small model each, built with onnx.helper.
+
+Each model's output shape comes from onnx.reference.ReferenceEvaluator, which really runs it;
+its parameters are the learnt initializers named in the case (weights, biases, normalisation
+scales and shifts), counted here from their dims. archlint must model every node (no
+unsupported-op), give that shape and those parameters, and convert to a spec that checks the
+same. The node names follow PyTorch's exporter, so the layer names are module paths.
+"""
+
+from __future__ import annotations
+
+from math import prod
+
+import numpy as np
+import pytest
+
+import archlint
+
+onnx = pytest.importorskip("onnx")
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+from onnx.reference import ReferenceEvaluator  # noqa: E402
+
+from archlint.convert import convert  # noqa: E402
+
+INT64_MAX = 2**63 - 1
+
+
+def W(name: str, *dims: int) -> TensorProto:
+    rng = np.random.default_rng(len(name) + sum(dims))
+    return numpy_helper.from_array(rng.standard_normal(dims).astype(np.float32), name)
+
+
+def C(name: str, values, dtype=np.float32) -> TensorProto:
+    return numpy_helper.from_array(np.asarray(values, dtype=dtype), name)
+
+
+def I(name: str, values) -> TensorProto:  # noqa: E743
+    return C(name, values, np.int64)
+
+
+def N(op: str, inputs, outputs=("y",), name: str = "", **attrs):
+    return helper.make_node(op, list(inputs), list(outputs), name=name or None, **attrs)
+
+
+def make(nodes, x_shape, inits=(), opset=17, outputs=("y",)):
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
+        [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs],
+        initializer=list(inits),
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def erf_gelu(x: str, y: str, scope: str) -> list:
+    """F.gelu as PyTorch's exporter writes it before opset 20: x · ½ · (1 + erf(x / √2))."""
+    return [
+        N("Div", [x, "sqrt2"], [f"{scope}d"], name=f"{scope}/Div"),
+        N("Erf", [f"{scope}d"], [f"{scope}e"], name=f"{scope}/Erf"),
+        N("Add", [f"{scope}e", "one"], [f"{scope}a"], name=f"{scope}/Add"),
+        N("Mul", [x, f"{scope}a"], [f"{scope}m"], name=f"{scope}/Mul"),
+        N("Mul", [f"{scope}m", "half"], [y], name=f"{scope}/Mul_1"),
+    ]
+
+
+GELU_CONSTS = [C("sqrt2", 1.4142135381698608), C("one", 1.0), C("half", 0.5)]
+X = [1, 8, 6, 6]
+
+# name: (model, the learnt initializers, the layer types expected (None: not checked))
+CASES = {
+    "reduce_mean_keepdims_0": (
+        make([N("ReduceMean", ["x"], axes=[2, 3], keepdims=0)], X), [], ["mean"]),
+    "reduce_mean_keepdims_1_is_global_pool": (
+        make([N("ReduceMean", ["x"], axes=[-1, -2])], X), [], ["global_avgpool"]),
+    "reduce_sum_axes_input": (
+        make([N("ReduceSum", ["x", "ax"], keepdims=0)], X, [I("ax", [1])]), [], ["sum"]),
+    "reduce_max_last_axis": (
+        make([N("ReduceMax", ["x"], axes=[-1], keepdims=1)], X), [], ["amax"]),
+    "l2_normalisation": (
+        make([N("ReduceL2", ["x"], ["n"], axes=[1], keepdims=1), N("Div", ["x", "n"])], X),
+        [], ["vector_norm", "div"]),
+    "split_opset_13": (
+        make([N("Split", ["x", "sp"], ["a", "b"], axis=1),
+              N("Concat", ["b", "a"], axis=1)], X, [I("sp", [3, 5])], opset=13),
+        [], ["slice", "slice", "concat"]),
+    "split_opset_18_num_outputs": (
+        make([N("Split", ["x"], ["a", "b"], axis=1, num_outputs=2),
+              N("Add", ["a", "b"])], X, opset=18),
+        [], ["slice", "slice", "add"]),
+    "slice_channels_and_width": (
+        make([N("Slice", ["x", "s", "e", "a", "st"])], X,
+             [I("s", [2, 1]), I("e", [INT64_MAX, -1]), I("a", [1, 3]), I("st", [1, 2])]),
+        [], None),
+    "pad_constant": (
+        make([N("Pad", ["x", "pads"])], X, [I("pads", [0, 0, 1, 2, 0, 0, 3, 4])]),
+        [], ["pad"]),
+    "pad_reflect_and_edge": (
+        make([N("Pad", ["x", "p1"], ["r"], mode="reflect"), N("Pad", ["r", "p2"], mode="edge")],
+             X, [I("p1", [0, 0, 1, 1, 0, 0, 1, 1]), I("p2", [0, 0, 0, 2, 0, 0, 0, 0])]),
+        [], ["pad", "pad"]),
+    "pad_negative_crops": (
+        make([N("Pad", ["x", "pads"])], X, [I("pads", [0, 0, -1, 0, 0, 0, 0, -2])]),
+        [], ["pad"]),
+    "transpose_to_channels_last": (
+        make([N("Transpose", ["x"], perm=[0, 2, 3, 1])], X), [], ["permute"]),
+    "reshape_with_zero_and_minus_one": (
+        make([N("Reshape", ["x", "t"])], X, [I("t", [0, 2, -1, 6])]), [], ["reshape"]),
+    "reshape_fixed_batch": (
+        make([N("Reshape", ["x", "t"])], X, [I("t", [1, 4, 2, 36])]), [], ["reshape"]),
+    "channel_shuffle": (
+        make([N("Reshape", ["x", "t1"], ["r"]), N("Transpose", ["r"], ["p"], perm=[0, 2, 1, 3, 4]),
+              N("Reshape", ["p", "t2"])], X, [I("t1", [1, 2, 4, 6, 6]), I("t2", [1, -1, 6, 6])]),
+        [], None),
+    "layer_norm_channels_last": (
+        make([N("Transpose", ["x"], ["t"], perm=[0, 2, 3, 1]),
+              N("LayerNormalization", ["t", "s", "b"], ["n"], axis=-1, epsilon=1e-6),
+              N("Transpose", ["n"], perm=[0, 3, 1, 2])], X, [W("s", 8), W("b", 8)]),
+        ["s", "b"], ["permute", "layernorm", "permute"]),
+    "instance_norm_learnt": (
+        make([N("InstanceNormalization", ["x", "s", "b"])], X, [W("s", 8), W("b", 8)]),
+        ["s", "b"], ["instancenorm2d"]),
+    "group_norm_as_pytorch_exports_it": (
+        make([N("Reshape", ["x", "t1"], ["r"]),
+              N("InstanceNormalization", ["r", "ones", "zeros"], ["i"], epsilon=1e-5),
+              N("Reshape", ["i", "t2"], ["u"]), N("Mul", ["u", "g"], ["m"]),
+              N("Add", ["m", "h"])], X,
+             [I("t1", [1, 4, -1]), C("ones", [1.0] * 4), C("zeros", [0.0] * 4),
+              I("t2", [1, 8, 6, 6]), W("g", 8, 1, 1), W("h", 8, 1, 1)]),
+        ["g", "h"], None),
+    "group_norm_opset_21": (  # a scale and shift per channel, as torch.nn.GroupNorm
+        make([N("GroupNormalization", ["x", "s", "b"], num_groups=4)], X, [W("s", 8), W("b", 8)],
+             opset=21),
+        ["s", "b"], ["groupnorm"]),
+    "erf_gelu_is_one_layer": (
+        make(erf_gelu("x", "y", "/act"), X, GELU_CONSTS), [], ["gelu"]),
+    "convnext_mlp": (
+        make([N("Transpose", ["x"], ["t"], perm=[0, 2, 3, 1]),
+              N("MatMul", ["t", "w1"], ["m1"]), N("Add", ["m1", "b1"], ["a1"]),
+              *erf_gelu("a1", "g", "/mlp/act"),
+              N("MatMul", ["g", "w2"], ["m2"]), N("Add", ["b2", "m2"], ["a2"]),
+              N("Transpose", ["a2"], ["back"], perm=[0, 3, 1, 2]),
+              N("Mul", ["back", "gamma"], ["ls"]), N("Add", ["ls", "x"])], X,
+             [W("w1", 8, 32), W("b1", 32), W("w2", 32, 8), W("b2", 8), W("gamma", 8, 1, 1),
+              *GELU_CONSTS]),
+        ["w1", "b1", "w2", "b2", "gamma"], None),
+    "expand_a_gate": (
+        make([N("GlobalAveragePool", ["x"], ["p"]), N("Expand", ["p", "shape"], ["e"]),
+              N("Mul", ["x", "e"])], X, [I("shape", [1, 8, 6, 6])]),
+        [], ["global_avgpool", "expand", "mul"]),
+    "add_and_mul_scalars": (
+        make([N("Add", ["x", "three"], ["a"]), N("Mul", ["half", "a"], ["m"]),
+              N("Sub", ["m", "x"])], X, [C("three", 3.0), C("half", [0.5])]),
+        [], None),
+    "interpolate_to_another_maps_size": (
+        make([N("MaxPool", ["x"], ["p"], kernel_shape=[2, 2], strides=[2, 2]),
+              N("Shape", ["x"], ["s"]), N("Slice", ["s", "two", "four"], ["hw"]),
+              N("Shape", ["p"], ["sp"]), N("Slice", ["sp", "zero", "two"], ["nc"]),
+              N("Concat", ["nc", "hw"], ["size"], axis=0),
+              N("Resize", ["p", "", "", "size"], mode="linear")], X,
+             [I("zero", [0]), I("two", [2]), I("four", [4])]),
+        [], ["maxpool2d", "upsample"]),
+    "view_batch_minus_one": (
+        make([N("Shape", ["x"], ["s"]), N("Gather", ["s", "z"], ["n"], axis=0),
+              N("Unsqueeze", ["n", "ax"], ["n1"]), N("Concat", ["n1", "m1"], ["t"], axis=0),
+              N("Reshape", ["x", "t"])], X, [I("z", 0), I("ax", [0]), I("m1", [-1])]),
+        [], ["flatten"]),
+}  # fmt: skip
+
+
+# onnx.reference refuses negative pads, which ONNX defines as removing: numpy's slicing is the
+# reference there (x[:, :, 1:, :-2])
+NEGATIVE_PADS = {"pad_negative_crops": np.zeros(X)[:, :, 1:, :-2].shape}
+
+
+def reference_shape(model) -> tuple[int, ...]:
+    x_shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
+    x = np.random.default_rng(0).standard_normal(x_shape).astype(np.float32)
+    return ReferenceEvaluator(model).run(None, {"x": x})[0].shape
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_operator(name, tmp_path):
+    model, learnt, types = CASES[name]
+    path = tmp_path / "m.onnx"
+    onnx.save(model, path)
+    result = archlint.check(archlint.load(path))
+    assert [d.code for d in result.diagnostics if d.code in ("AL905", "AL908")] == []
+    assert result.shapes_complete
+    layers = result.analysis.layers
+    if types is not None:
+        assert [r.type for r in layers.values()] == types
+    last = layers[result.document.spec.model.outputs[0]]
+    expected = NEGATIVE_PADS[name] if name in NEGATIVE_PADS else reference_shape(model)
+    assert (1, *last.output) == expected
+    dims = {t.name: prod(t.dims) for t in model.graph.initializer}
+    assert result.analysis.total_params == sum(dims[t] for t in learnt)
+    converted = archlint.check(archlint.load(convert(path, tmp_path / "m.toml")))
+    assert {n: (r.output, r.params) for n, r in converted.analysis.layers.items()} == {
+        n: (r.output, r.params) for n, r in layers.items()
+    }
+
+
+def test_layers_are_named_by_their_pytorch_module(tmp_path):
+    model = make(
+        [N("Conv", ["x", "w"], ["c"], name="/layer2/layer2.0/downsample/downsample.0/Conv",
+           strides=[2, 2]),
+         N("Relu", ["c"], ["r"], name="/layer2/layer2.0/relu/Relu"),
+         N("Relu", ["r"], ["s"], name="/layer2/layer2.0/relu_1/Relu"),
+         N("Add", ["s", "r"], name="/layer2/layer2.0/Add"),
+         ], X, [W("w", 16, 8, 1, 1)])  # fmt: skip
+    path = tmp_path / "m.onnx"
+    onnx.save(model, path)
+    result = archlint.check(archlint.load(path))
+    names = list(result.analysis.layers)
+    assert names == ["layer2.0.downsample.0", "layer2.0.relu", "layer2.0.relu_1", "layer2.0"]
+    [d] = result.diagnostics  # the 1×1 stride-2 conv reads a quarter: said of the module
+    assert (d.code, d.layer) == ("AL008", "layer2.0.downsample.0")
+    assert d.where == "node 0 (Conv '/layer2/layer2.0/downsample/downsample.0/Conv')"
+    summary = archlint.check(archlint.load(convert(path, tmp_path / "m.toml")))
+    assert list(summary.analysis.layers) == names
