@@ -160,6 +160,20 @@ CASES = {
               N("Resize", ["p", "", "", "size"], mode="linear")], X,
              [I("zero", [0]), I("two", [2]), I("four", [4])]),
         [], ["maxpool2d", "upsample"]),
+    "dynamic_same_padding": (  # timm's pad_same: the pads computed from the input's size
+        make([N("Shape", ["x"], ["s"]), N("Gather", ["s", "two"], ["h"], axis=0),
+              N("Cast", ["h"], ["hf"], to=TensorProto.FLOAT), N("Div", ["hf", "f2"], ["q"]),
+              N("Ceil", ["q"], ["c"]), N("Sub", ["c", "f1"], ["c1"]), N("Mul", ["c1", "f2"], ["m"]),
+              N("Add", ["m", "f3"], ["a"]), N("Sub", ["a", "hf"], ["t"]),
+              N("Max", ["t", "f0"], ["tp"]), N("Div", ["tp", "f2"], ["hh"]),
+              N("Cast", ["hh"], ["b"], to=TensorProto.INT64),  # 0.5 truncates to 0
+              N("Cast", ["tp"], ["ti"], to=TensorProto.INT64), N("Sub", ["ti", "b"], ["e"]),
+              N("Unsqueeze", ["b", "ax"], ["b1"]), N("Unsqueeze", ["e", "ax"], ["e1"]),
+              N("Concat", ["zz", "b1", "b1", "zz", "e1", "e1"], ["pads"], axis=0),
+              N("Pad", ["x", "pads"], ["p"]), N("Conv", ["p", "w"], strides=[2, 2])], X,
+             [I("two", 2), C("f0", 0.0), C("f1", 1.0), C("f2", 2.0), C("f3", 3.0),
+              I("ax", [0]), I("zz", [0, 0]), W("w", 4, 8, 3, 3)]),
+        ["w"], ["pad", "conv2d"]),
     "view_batch_minus_one": (
         make([N("Shape", ["x"], ["s"]), N("Gather", ["s", "z"], ["n"], axis=0),
               N("Unsqueeze", ["n", "ax"], ["n1"]), N("Concat", ["n1", "m1"], ["t"], axis=0),

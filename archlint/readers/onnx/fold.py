@@ -55,6 +55,8 @@ def fold_node(ctx: Context, node: Node) -> None:
         fn = FOLDS.get(node.op_type)
         ins = [ctx.consts.get(t) if t else None for t in node.input]
         results = fn(node, ins) if fn else None
+        if results is None and node.op_type in EVALUATED and node.standard:
+            results = _evaluate(node, ins)
     except Exception:
         results = None
     for k, t in enumerate(node.output):
@@ -108,7 +110,11 @@ def _constant_of_shape(node: Node, ins: list) -> list[Const] | None:
 
 @folds("Identity", "Cast", known_input=False)
 def _same(node: Node, ins: list) -> list[Const] | None:
-    return [ins[0] if ins else None]
+    x = ins[0] if ins else None
+    values = x.read() if x is not None and node.op_type == "Cast" else None
+    if values is not None and all(isinstance(v, int | float) for v in values):
+        return None  # a real conversion (0.5 to 0): evaluated below
+    return [x]  # dims only, or shape values with the batch: a cast changes neither
 
 
 @folds("Shape", known_input=False)
@@ -265,3 +271,45 @@ def _arithmetic(node: Node, ins: list) -> list[Const] | None:
     out = [ops[node.op_type](p, q) for p, q in zip(a, b)]
     shape = ins[0].dims if len(ins[0].dims) >= len(ins[1].dims) else ins[1].dims
     return [Const(shape, out)] if prod(shape) == len(out) else None
+
+
+# ------------------------------------------------------------- small values, evaluated
+
+EVALUATED = {
+    "Add", "Sub", "Mul", "Div", "Mod", "Neg", "Abs", "Ceil", "Floor", "Round", "Sqrt", "Pow",
+    "Max", "Min", "Clip", "Cast", "Slice", "Gather", "Concat", "Reshape", "Transpose",
+    "Unsqueeze", "Squeeze", "Equal", "Less", "Greater", "Where", "Not", "And", "Or", "Sign",
+    "ReduceProd", "ReduceSum", "ReduceMax", "ReduceMin",
+}  # fmt: skip
+"""Ops whose output is no larger than their inputs (or their broadcast): evaluated by onnx's
+reference implementation when every input's values are known and small, as the arithmetic of
+timm's dynamic 'same' padding (Shape -> Cast -> Div -> Ceil -> Sub -> Max -> Pad) needs."""
+
+
+def _evaluate(node: Node, ins: list) -> list[Const] | None:
+    import numpy as np
+    from onnx.reference import ReferenceEvaluator
+
+    arrays = {}
+    for name, c in zip(node.input, ins):
+        if not name:
+            continue
+        values = c.read() if c is not None and c.dims is not None else None
+        if values is None or any(not isinstance(v, int | float) for v in values):
+            return None  # unknown, large, or holding the symbolic batch
+        kind = bool if values and all(type(v) is bool for v in values) else (
+            np.int64 if all(isinstance(v, int) for v in values) else np.float32)  # fmt: skip
+        arrays[name] = np.asarray(values, dtype=kind).reshape(c.dims)
+    shapes = [a.shape for a in arrays.values()]
+    try:
+        if prod(np.broadcast_shapes(*shapes)) > SMALL and node.op_type != "Gather":
+            return None
+        if node.op_type == "Gather" and prod(map(prod, shapes)) > SMALL:
+            return None
+        outputs = ReferenceEvaluator(node.proto).run(None, arrays)
+    except Exception:
+        return None
+    return [
+        Const(tuple(out.shape), np.asarray(out).ravel().tolist()) if out.size <= SMALL else None
+        for out in outputs
+    ]
