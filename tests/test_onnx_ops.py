@@ -111,7 +111,11 @@ CASES = {
     "channel_shuffle": (
         make([N("Reshape", ["x", "t1"], ["r"]), N("Transpose", ["r"], ["p"], perm=[0, 2, 1, 3, 4]),
               N("Reshape", ["p", "t2"])], X, [I("t1", [1, 2, 4, 6, 6]), I("t2", [1, -1, 6, 6])]),
-        [], None),
+        [], ["channel_shuffle"]),
+    "not_a_shuffle_without_the_transpose_back": (  # the same nodes, the wrong perm: exact anyway
+        make([N("Reshape", ["x", "t1"], ["r"]), N("Transpose", ["r"], ["p"], perm=[0, 1, 2, 4, 3]),
+              N("Reshape", ["p", "t2"])], X, [I("t1", [1, 2, 4, 6, 6]), I("t2", [1, -1, 6, 6])]),
+        [], ["reshape", "permute", "reshape"]),
     "layer_norm_channels_last": (
         make([N("Transpose", ["x"], ["t"], perm=[0, 2, 3, 1]),
               N("LayerNormalization", ["t", "s", "b"], ["n"], axis=-1, epsilon=1e-6),

@@ -5,6 +5,8 @@
   exporter wrote for 1-d (or 2-d) pooling, is the pooling it computes.
 - `erf_gelu` (tried at a Div): F.gelu as the exporter writes it before opset 20, Div by √2 ->
   Erf -> Add 1 -> Mul by x -> Mul by ½, is one `gelu` layer.
+- `channel_shuffle` (tried at a Reshape): Reshape to (N, g, C/g, ...) -> Transpose of the two
+  -> Reshape back, as ShuffleNet writes it, is one `channel_shuffle` layer.
 - `conv_bias_add`, `linear_bias_add`, `channel_shift_add` (after the op's own function): a
   layer without a bias whose output only an Add of a matching constant reads takes that Add as
   its bias (exporters write a Conv's or a MatMul's bias, and a per-channel affine's shift, so).
@@ -143,3 +145,35 @@ def _other(node: Node, tensor: str, test) -> bool:
         return False
     other = node.input[1] if node.input[0] == tensor else node.input[0]
     return test(other)
+
+
+@pattern("Reshape")
+def channel_shuffle(node: Node, ctx: Context) -> tuple | None:
+    """x.view(N, g, C/g, *S).transpose(1, 2).reshape(N, C, *S), ShuffleNet's shuffle:
+    Reshape -> Transpose -> Reshape, one `channel_shuffle` layer."""
+    x = ctx.act(node, 0)
+    shape = ctx.shapes.get(x)
+    first = _target(ctx, node)
+    if shape is None or first is None or len(first) != len(shape) + 2 or len(shape) < 2:
+        return None
+    channels, spatial = shape[0], list(shape[1:])
+    groups, per_group = first[1], first[2]
+    if not isinstance(groups, int) or groups < 1 or channels % groups:
+        return None
+    if per_group not in (-1, channels // groups) or first[3:] != spatial:
+        return None
+    swap = ctx.sole_reader(node.output[0], ("Transpose",))
+    back = swap is not None and ctx.sole_reader(ctx.nodes[swap].output[0], ("Reshape",))
+    perm = [0, 2, 1, *range(3, len(first))]
+    if not back or list(ctx.nodes[swap].attrs.get("perm", [])) != perm:
+        return None
+    second = _target(ctx, ctx.nodes[back])
+    if second is None or second[1:] not in ([channels, *spatial], [-1, *spatial]):
+        return None
+    return {"type": "channel_shuffle", "groups": groups}, [x], [swap, back]
+
+
+def _target(ctx: Context, reshape: Node) -> list | None:
+    """A Reshape's target as known values, or None."""
+    c = ctx.consts.get(reshape.input[1]) if len(reshape.input) > 1 else None
+    return list(c.read()) if c is not None and c.read() is not None else None
