@@ -177,6 +177,7 @@ def test_bundled_model(case):
         for d in unsupported:
             op = doc.spec.layers[result.analysis.layers[d.layer].index].op
             assert d.where.startswith("node ") and f"({op}" in d.where
+    assert d.note and d.note == layer.reason  # why it is opaque, said with the finding
             assert repr(op) in d.message
 
 
@@ -500,9 +501,11 @@ def test_unsupported_use_is_opaque_and_reported(name, tmp_path):
     layer = doc.spec.layers[result.analysis.layers[d.layer].index]
     assert (layer.type, layer.op) == ("opaque", op)
     assert d.where.startswith("node ") and f"({op}" in d.where
+    assert d.note and d.note == layer.reason  # why it is opaque, said with the finding
     assert result.analysis.layers[output_layer(doc)].output is None  # unknown, not guessed
     text = (convert(path, tmp_path / "m.toml")).read_text()
-    assert f'op = "{op}"' in text and f"({op}" in text  # the comment says which node and why
+    assert f'op = "{op}"' in text and f"({op}" in text  # the comment says which node
+    assert "reason = " in text
     assert outcome(archlint.check(archlint.load(tmp_path / "m.toml"))) == outcome(result)
 
 

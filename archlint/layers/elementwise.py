@@ -100,6 +100,7 @@ class Opaque(LayerBase):
 
     type: Literal["opaque"]
     op: str
+    reason: str | None = None  # why it could not be mapped, when known
     arity: ClassVar[int | None] = 0
 
     def infer(self, inputs: list[Shape]) -> Inferred:
@@ -108,6 +109,7 @@ class Opaque(LayerBase):
             self.name,
             f"archlint cannot compute the shape of operator {self.op!r};"
             " the layers after it are not checked",
+            note=self.reason,
             help="replace it with a supported layer type (`archlint types`), if there is one",
         )
 

@@ -127,9 +127,9 @@ def _mapping(ctx: Context, node: Node) -> tuple:
 
 def _opaque(ctx: Context, node: Node, reason: str) -> None:
     sources = [ctx.acts[t][0] for t in node.input if t in ctx.acts] or ["input"]
-    name = ctx.add_layer({"type": "opaque", "op": node.op}, node.layer_name, sources)
+    config = {"type": "opaque", "op": node.op, "reason": reason}
+    name = ctx.add_layer(config, node.layer_name, sources)
     ctx.labels[len(ctx.layers) - 1] = node.label
-    ctx.notes[len(ctx.layers) - 1] = reason
     for t in node.output:
         if t:
             ctx.acts[t] = (name, True)
