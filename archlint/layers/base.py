@@ -131,6 +131,31 @@ class LayerBase(BaseModel):
         """Multiply-accumulates of one forward pass: convolutions and linear layers only."""
         return 0
 
+    def axis_of(self, dim: int, shape: Shape, result: Inferred) -> int | None:
+        """The index of batch-less axis `dim` in shape; None (refused) where out of range."""
+        axis = axis_index(dim, len(shape))
+        if axis is None:
+            result.output = None
+            result.refuse(
+                "shape-error",
+                self.name,
+                f"dim {dim} is out of range for {fmt_shape(shape)}: {axis_range(len(shape))}",
+                field="dim",
+            )
+        return axis
+
+    def needs_channels(self, shape: Shape, result: Inferred) -> bool:
+        """True when `shape` is a (C, ...) map, with at least one axis after the channels."""
+        if len(shape) >= 2:
+            return True
+        result.output = None
+        result.refuse(
+            "shape-error",
+            self.name,
+            f"{self.type} needs a (C, ...) map, got {fmt_shape(shape)}",  # type: ignore[attr-defined]
+        )
+        return False
+
     def needs_map(self, shape: Shape, result: Inferred) -> bool:
         """True when `shape` is the (C, *spatial) map this layer needs; refuses it otherwise."""
         if len(shape) == self.ndim + 1:

@@ -15,8 +15,6 @@ from archlint.layers.base import (
     Size,
     SizeList,
     _per_axis,
-    axis_index,
-    axis_range,
     fmt_shape,
 )
 
@@ -195,16 +193,12 @@ class LayerScale(LayerBase):
 
     def infer(self, inputs: list[Shape]) -> Inferred:
         (shape,) = inputs
-        axis = axis_index(self.dim, len(shape))
+        result = Inferred(shape)
+        axis = self.axis_of(self.dim, shape, result)
         if axis is None:
-            return Inferred(None).refuse(
-                "shape-error",
-                self.name,
-                f"dim {self.dim} is out of range for {fmt_shape(shape)}: {axis_range(len(shape))}",
-                field="dim",
-            )
+            return result
         size = shape[axis]
-        result = Inferred(shape, params=self.num_features or size)
+        result.params = self.num_features or size
         if self.num_features not in (None, 1, size):  # one scale for all broadcasts too
             result.refuse(
                 "channel-mismatch",

@@ -122,20 +122,18 @@ class ChannelShuffle(LayerBase):
 
     def infer(self, inputs: list[Shape]) -> Inferred:
         (shape,) = inputs
-        if len(shape) < 2:
-            return Inferred(None).refuse(
-                "shape-error",
-                self.name,
-                f"channel_shuffle needs a (C, ...) map, got {fmt_shape(shape)}",
-            )
+        result = Inferred(shape)
+        if not self.needs_channels(shape, result):
+            return result
         if shape[0] % self.groups:
-            return Inferred(None).refuse(
+            result.output = None
+            result.refuse(
                 "channel-mismatch",
                 self.name,
                 f"groups = {self.groups} does not divide the {shape[0]} channels",
                 field="groups",
             )
-        return Inferred(shape)
+        return result
 
 
 class PixelShuffle(LayerBase):

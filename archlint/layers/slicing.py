@@ -17,8 +17,6 @@ from archlint.layers.base import (
     LayerBase,
     Shape,
     Size,
-    axis_index,
-    axis_range,
     fmt_shape,
 )
 
@@ -36,14 +34,10 @@ class Slice(LayerBase):
 
     def infer(self, inputs: list[Shape]) -> Inferred:
         (shape,) = inputs
-        axis = axis_index(self.dim, len(shape))
+        result = Inferred(None)
+        axis = self.axis_of(self.dim, shape, result)
         if axis is None:
-            return Inferred(None).refuse(
-                "shape-error",
-                self.name,
-                f"dim {self.dim} is out of range for {fmt_shape(shape)}: {axis_range(len(shape))}",
-                field="dim",
-            )
+            return result
         kept = len(range(*slice(self.start, self.end, self.step).indices(shape[axis])))
         if kept == 0:
             return Inferred(None).refuse(

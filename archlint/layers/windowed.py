@@ -337,13 +337,9 @@ class GlobalPool(LayerBase):
 
     def infer(self, inputs: list[Shape]) -> Inferred:
         (shape,) = inputs
-        if len(shape) < 2:
-            return Inferred(None).refuse(
-                "shape-error",
-                self.name,
-                f"{self.type} needs a (C, ...) map, got {fmt_shape(shape)}",
-            )
-        return Inferred((shape[0],) + (1,) * (len(shape) - 1))
+        result = Inferred((shape[0],) + (1,) * (len(shape) - 1))
+        self.needs_channels(shape, result)  # a vector has no positions to pool
+        return result
 
 
 class Upsample(LayerBase):
