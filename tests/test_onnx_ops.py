@@ -131,7 +131,37 @@ CASES = {
               N("Add", ["m", "h"])], X,
              [I("t1", [1, 4, -1]), C("ones", [1.0] * 4), C("zeros", [0.0] * 4),
               I("t2", [1, 8, 6, 6]), W("g", 8, 1, 1), W("h", 8, 1, 1)]),
-        ["g", "h"], None),
+        ["g", "h"], ["groupnorm"]),
+    "instance_norm_at_its_initial_values": (  # initializers are learnt, ones or not
+        make([N("InstanceNormalization", ["x", "s", "b"])], X,
+             [C("s", [1.0] * 8), C("b", [0.0] * 8)]),
+        ["s", "b"], ["instancenorm2d"]),
+    "instance_norm_without_affine": (  # the exporter writes Constants: no parameters
+        make([N("Constant", [], ["s"], value=C("v1", [1.0] * 8)),
+              N("Constant", [], ["b"], value=C("v0", [0.0] * 8)),
+              N("InstanceNormalization", ["x", "s", "b"])], X),
+        [], ["instancenorm2d"]),
+    "group_norm_without_affine_as_exported": (  # times 1, plus 0
+        make([N("Reshape", ["x", "t1"], ["r"]),
+              N("InstanceNormalization", ["r", "ones", "zeros"], ["i"]),
+              N("Shape", ["x"], ["sx"]), N("Reshape", ["i", "sx"], ["u"]),
+              N("Mul", ["u", "one"], ["m"]), N("Add", ["m", "zero"])], X,
+             [I("t1", [0, 2, -1]), C("ones", [1.0] * 2), C("zeros", [0.0] * 2),
+              C("one", [1.0]), C("zero", [0.0])]),
+        [], ["groupnorm"]),
+    "group_norm_without_affine": (
+        make([N("Reshape", ["x", "t1"], ["r"]),
+              N("InstanceNormalization", ["r", "ones", "zeros"], ["i"], epsilon=1e-5),
+              N("Reshape", ["i", "t2"], ["u"]), N("Relu", ["u"])], X,
+             [I("t1", [1, 4, -1]), C("ones", [1.0] * 4), C("zeros", [0.0] * 4),
+              I("t2", [1, 8, 6, 6])]),
+        [], ["groupnorm", "relu"]),
+    "not_a_group_norm_with_a_learnt_inner_scale": (
+        make([N("Reshape", ["x", "t1"], ["r"]),
+              N("InstanceNormalization", ["r", "s", "b"], ["i"]),
+              N("Reshape", ["i", "t2"])], X,
+             [I("t1", [1, 4, -1]), W("s", 4), W("b", 4), I("t2", [1, 8, 6, 6])]),
+        ["s", "b"], ["reshape", "instancenorm1d", "reshape"]),
     "group_norm_opset_21": (  # a scale and shift per channel, as torch.nn.GroupNorm
         make([N("GroupNormalization", ["x", "s", "b"], num_groups=4)], X, [W("s", 8), W("b", 8)],
              opset=21),

@@ -35,6 +35,8 @@ class Context:
         self.skip: set[int] = set()  # nodes folded into an earlier layer (a bias Add)
         self.note: str | None = None  # said about the layer being made (in converted specs)
         self.consumers: dict[str, list[int]] = {}  # tensor -> the nodes reading it
+        self.producers: dict[str, int] = {}  # tensor -> the node writing it
+        self.initializers = {t.name for t in graph.initializer}  # the learnt tensors
         self.graph_outputs = {o.name for o in graph.output}
         self.ranks: dict[str, int] = {}  # tensor -> rank with batch, from the file's type info
 
@@ -88,6 +90,16 @@ class Context:
         if node.input[k] not in self.consts:
             raise Unsupported(f"input {k} of {node.op} must be a constant (a weight)")
         return self.consts[node.input[k]]
+
+    def constant_is(self, node: Node, k: int, value: float, learnt: bool = True) -> bool:
+        """Input k is a known constant all of whose values are `value`; with learnt=False,
+        also not an initializer (a Constant the exporter wrote, so not a parameter)."""
+        tensor = node.input[k] if k < len(node.input) else ""
+        c = self.consts.get(tensor)
+        values = c.read() if c is not None else None
+        if values is None or (not learnt and tensor in self.initializers):
+            return False
+        return all(v == value for v in values)
 
     def shape(self, layer: str, why: str) -> Shape:
         """The layer's output shape (no batch), which the mapping needs to know."""

@@ -7,6 +7,8 @@
   Erf -> Add 1 -> Mul by x -> Mul by ½, is one `gelu` layer.
 - `channel_shuffle` (tried at a Reshape): Reshape to (N, g, C/g, ...) -> Transpose of the two
   -> Reshape back, as ShuffleNet writes it, is one `channel_shuffle` layer.
+- `group_norm` (tried at a Reshape): Reshape to (N, G, -1) -> InstanceNormalization -> Reshape
+  back -> Mul -> Add, as the exporter writes F.group_norm before opset 18, is one `groupnorm`.
 - `conv_bias_add`, `linear_bias_add`, `channel_shift_add` (after the op's own function): a
   layer without a bias whose output only an Add of a matching constant reads takes that Add as
   its bias (exporters write a Conv's or a MatMul's bias, and a per-channel affine's shift, so).
@@ -17,12 +19,15 @@ first node's input, which is known only once the layers before it have been made
 
 from __future__ import annotations
 
+from math import prod
+
 from archlint.readers.onnx.context import Context
+from archlint.readers.onnx.fold import fold_shape_of_activation
 from archlint.readers.onnx.ops.merge import channel_affine_note
 from archlint.readers.onnx.ops.pool import pool
 from archlint.readers.onnx.ops.window import WINDOW
-from archlint.readers.onnx.proto import Node
-from archlint.readers.onnx.table import Mapping, fusion, pattern
+from archlint.readers.onnx.proto import Node, f32
+from archlint.readers.onnx.table import Mapping, fusion, pattern, put
 
 SPATIAL_AXES = {"conv1d": 1, "conv2d": 2, "conv3d": 3}
 
@@ -174,6 +179,72 @@ def channel_shuffle(node: Node, ctx: Context) -> tuple | None:
 
 
 def _target(ctx: Context, reshape: Node) -> list | None:
-    """A Reshape's target as known values, or None."""
-    c = ctx.consts.get(reshape.input[1]) if len(reshape.input) > 1 else None
+    """A Reshape's target as known values, or None. A target computed by Shape of an
+    activation made already is folded now, ahead of its turn in the node order."""
+    tensor = reshape.input[1] if len(reshape.input) > 1 else ""
+    producer = ctx.producers.get(tensor)
+    shape_of = ctx.nodes[producer] if producer is not None else None
+    if tensor not in ctx.consts and shape_of is not None and shape_of.op_type == "Shape":
+        if shape_of.input and shape_of.input[0] in ctx.acts:
+            fold_shape_of_activation(ctx, shape_of)
+    c = ctx.consts.get(tensor)
     return list(c.read()) if c is not None and c.read() is not None else None
+
+
+@pattern("Reshape")
+def group_norm(node: Node, ctx: Context) -> tuple | None:
+    """F.group_norm as PyTorch's exporter writes it before opset 18: Reshape to (N, G, -1) ->
+    InstanceNormalization with a scale of ones and a shift of zeros -> Reshape back -> Mul and
+    Add of per-channel constants (the affine weight and bias): one `groupnorm` layer."""
+    x = ctx.act(node, 0)
+    shape = ctx.shapes.get(x)
+    first = _target(ctx, node)
+    if shape is None or first is None or len(first) != 3 or not isinstance(first[1], int):
+        return None
+    groups = first[1]
+    if groups < 1 or shape[0] % groups or first[2] not in (-1, prod(shape) // groups):
+        return None
+    inorm = ctx.sole_reader(node.output[0], ("InstanceNormalization",))
+    back = inorm is not None and ctx.sole_reader(ctx.nodes[inorm].output[0], ("Reshape",))
+    ones_zeros = ((1, 1.0), (2, 0.0))
+    if not back or not all(ctx.constant_is(ctx.nodes[inorm], k, v) for k, v in ones_zeros):
+        return None
+    second = _target(ctx, ctx.nodes[back])
+    if second is None or second[1:] != list(shape):
+        return None
+    config: dict = {"type": "groupnorm", "num_groups": groups}
+    put(config, "eps", f32(ctx.nodes[inorm].attrs.get("epsilon", 1e-5)), 1e-5)
+    fused = [inorm, back]
+    mul = ctx.sole_reader(ctx.nodes[back].output[0], ("Mul",))
+    add = mul is not None and ctx.sole_reader(ctx.nodes[mul].output[0], ("Add",))
+    n = len(shape)
+    if (
+        add
+        and _per_channel(ctx, ctx.nodes[mul], shape[0], n)
+        and _per_channel(ctx, ctx.nodes[add], shape[0], n)
+    ):
+        fused += [mul, add]  # the affine weight and bias
+    else:
+        config["affine"] = False
+        if add and _by(ctx, ctx.nodes[mul], 1.0) and _by(ctx, ctx.nodes[add], 0.0):
+            fused += [mul, add]  # without affine, the exporter multiplies by 1 and adds 0
+    return config, [x], fused
+
+
+def _by(ctx: Context, node: Node, value: float) -> bool:
+    """A two-input node whose other input is the scalar constant `value`."""
+    return len(node.input) == 2 and any(
+        ctx.constant_is(node, k, value) and ctx.consts[node.input[k]].numel == 1 for k in (0, 1)
+    )
+
+
+def _per_channel(ctx: Context, node: Node, channels: int, rank: int) -> bool:
+    """A two-input node with a constant of `channels` values along axis 1 of a rank-`rank`+1
+    tensor, (C, 1, 1) or (1, C, 1, 1): an affine weight or bias."""
+    consts = [ctx.consts[t] for t in node.input if t in ctx.consts]
+    if len(node.input) != 2 or len(consts) != 1 or consts[0].dims is None:
+        return False
+    dims = list(consts[0].dims)
+    while len(dims) > rank and dims[0] == 1:
+        dims.pop(0)
+    return len(dims) == rank and dims[0] == channels and prod(dims) == channels

@@ -59,6 +59,7 @@ def convert_model(model, name: str | None = None) -> Conversion:
     for i in order:
         for t in nodes[i].input:
             ctx.consumers.setdefault(t, []).append(i)
+        ctx.producers.update((t, i) for t in nodes[i].output if t)
     pure = fold_constants(ctx, order)
     for i in order:
         if i in pure or i in ctx.skip:

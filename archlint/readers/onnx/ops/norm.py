@@ -88,8 +88,8 @@ def layer_normalization(node: Node, ctx: Context) -> Mapping:
 
 @op("InstanceNormalization")
 def instance_normalization(node: Node, ctx: Context) -> Mapping:
-    """Per sample and channel; scale and B of ones and zeros are no parameters (affine off),
-    as PyTorch's exporter writes an InstanceNorm without affine (and GroupNorm's inner one)."""
+    """Per sample and channel; a scale of ones and a B of zeros that the exporter wrote as
+    Constants (not initializers) are no parameters: an InstanceNorm without affine."""
     x = ctx.act(node, 0)
     rank = ctx.rank(node, x)
     scale, bias = ctx.const(node, 1), ctx.const(node, 2)
@@ -97,7 +97,7 @@ def instance_normalization(node: Node, ctx: Context) -> Mapping:
         raise Unsupported("instance normalisation of a (C, L), (C, H, W) or (C, D, H, W) map")
     config: dict = {"type": f"instancenorm{rank - 1}d", "num_features": scale.numel}
     put(config, "eps", f32(node.attrs.get("epsilon", 1e-5)), 1e-5)
-    if not _fixed(scale, 1.0) or not _fixed(bias, 0.0):
+    if not (ctx.constant_is(node, 1, 1.0, learnt=False) and ctx.constant_is(node, 2, 0.0, False)):
         config["affine"] = True
     return config, [x], []
 
@@ -116,13 +116,7 @@ def group_normalization(node: Node, ctx: Context) -> Mapping:
     put(config, "eps", f32(node.attrs.get("epsilon", 1e-5)), 1e-5)
     if scale.numel == channels and bias.numel == channels:
         return config, [x], []
-    if _fixed(scale, 1.0) and _fixed(bias, 0.0):
+    if ctx.constant_is(node, 1, 1.0, learnt=False) and ctx.constant_is(node, 2, 0.0, False):
         config["affine"] = False
         return config, [x], []
     raise Unsupported("a learnt scale per group (opset 18) has no torch.nn equivalent")
-
-
-def _fixed(c, value: float) -> bool:
-    """A constant all of whose (known) values are `value`."""
-    values = c.read()
-    return values is not None and all(v == value for v in values)
