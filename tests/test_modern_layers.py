@@ -88,3 +88,24 @@ def test_broadcasting_never_mixes_the_batch_into_a_sample():
               {"name": "sum", "type": "add", "inputs": ["flat", "input"]}]  # fmt: skip
     result = check(layers, {"channels": 1, "length": 8})
     assert codes(result) == ["AL007"] and result.analysis.layers["sum"].output is None
+
+
+def test_softmax_checks_its_dim():
+    layers = [{"type": "flatten"}, {"name": "sm", "type": "softmax", "dim": 1}]
+    [d] = check(layers).diagnostics  # (2048,) has dim 0 or -1 only
+    assert (d.code, d.layer) == ("AL905", "sm") and "dim 1 is out of range" in d.message
+
+
+def test_dims_written_as_pytorch_counts_them_get_a_hint():
+    [mean] = check([{"type": "mean", "dim": [2, 3]}]).diagnostics
+    assert mean.code == "AL905" and "(dim = [1, 2])" in mean.help
+    [permute] = check([{"type": "permute", "dims": [0, 2, 3, 1]}]).diagnostics
+    assert permute.help.startswith("dims = [1, 2, 0]")
+
+
+def test_a_bias_before_instance_norm_is_cancelled_too():
+    conv = {"name": "conv", "type": "conv2d", "out_channels": 8, "kernel_size": 3}
+    assert codes(check([conv, {"type": "instancenorm2d"}])) == ["AL010"]
+    assert codes(check([conv, {"type": "groupnorm", "num_groups": 2}])) == []  # not per channel
+    assert codes(check([{"type": "layernorm", "normalized_shape": 16},
+                        {"type": "batchnorm2d"}])) == []  # fmt: skip

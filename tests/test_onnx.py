@@ -467,8 +467,13 @@ UNSUPPORTED = {
         make([N("Relu", ["x"], ["a"]), N("Concat", ["x", "a"], name="cat", axis=3)], X8),
         "Concat",
     ),
-    "mul_by_a_row": (
-        make([N("Mul", ["x", "r"], name="mr")], X8, [W("r", 1, 1, 1, 8)]),
+    "depth_to_space_dcr": (
+        make([N("DepthToSpace", ["x"], ["d"], name="d2s", blocksize=2), N("Relu", ["d"])],
+             [1, 12, 4, 4]),
+        "DepthToSpace",
+    ),
+    "mul_by_a_plane": (
+        make([N("Mul", ["x", "r"], name="mr")], X8, [W("r", 1, 1, 8, 8)]),
         "Mul",
     ),
     "gemm_trans_a": (

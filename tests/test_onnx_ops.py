@@ -182,6 +182,13 @@ CASES = {
         make([N("GlobalAveragePool", ["x"], ["p"]), N("Expand", ["p", "shape"], ["e"]),
               N("Mul", ["x", "e"])], X, [I("shape", [1, 8, 6, 6])]),
         [], ["global_avgpool", "expand", "mul"]),
+    "mul_along_one_axis_is_a_layer_scale": (  # timm's channels-last gamma, and a row
+        make([N("Transpose", ["x"], ["t"], perm=[0, 2, 3, 1]), N("Mul", ["t", "g"], ["m"]),
+              N("Transpose", ["m"], ["b"], perm=[0, 3, 1, 2]), N("Mul", ["r", "b"])], X,
+             [W("g", 8), W("r", 1, 6, 1)]),
+        ["g", "r"], ["permute", "layer_scale", "permute", "layer_scale"]),
+    "pixel_shuffle_as_exported": (
+        make([N("DepthToSpace", ["x"], blocksize=2, mode="CRD")], X), [], ["pixel_shuffle"]),
     "add_and_mul_scalars": (
         make([N("Add", ["x", "three"], ["a"]), N("Mul", ["half", "a"], ["m"]),
               N("Sub", ["m", "x"])], X, [C("three", 3.0), C("half", [0.5])]),

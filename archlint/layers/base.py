@@ -84,6 +84,18 @@ def axis_range(rank: int) -> str:
     return f"dims {-rank} to {rank - 1}" if rank > 1 else "dim 0 (or -1)"
 
 
+def batched_dims_help(dims: list[int], rank: int, key: str = "dim") -> str | None:
+    """A help line for dims written as PyTorch counts them, with the batch as dim 0."""
+    shifted = [d - 1 if d > 0 else d for d in dims]
+    if 0 in dims or any(axis_index(d, rank) is None for d in shifted):
+        return None
+    said = shifted[0] if len(dims) == 1 else shifted
+    return (
+        f"the spec's axes leave out the batch: PyTorch's dim d ≥ 1 is d − 1 here ({key} ="
+        f" {said}); negative dims are the same in both"
+    )
+
+
 def compact(values: list[int]) -> int | list[int]:
     """One number when every axis agrees, as a user would write it."""
     return values[0] if len(set(values)) == 1 else list(values)
@@ -141,6 +153,7 @@ class LayerBase(BaseModel):
                 self.name,
                 f"dim {dim} is out of range for {fmt_shape(shape)}: {axis_range(len(shape))}",
                 field="dim",
+                help=batched_dims_help([dim], len(shape)),
             )
         return axis
 

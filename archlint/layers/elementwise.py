@@ -69,6 +69,12 @@ class Softmax(LayerBase):
     type: Literal["softmax", "log_softmax"]
     dim: int = 0
 
+    def infer(self, inputs: list[Shape]) -> Inferred:
+        (shape,) = inputs
+        result = Inferred(shape)
+        self.axis_of(self.dim, shape, result)
+        return result
+
 
 class Clip(LayerBase):
     """Clamp to [min, max] (torch.clamp, nn.Hardtanh; ONNX Clip)."""

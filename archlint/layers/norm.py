@@ -81,7 +81,7 @@ class LayerNorm(LayerBase):
             if len(shape) > 1 and wanted == (shape[0],):
                 moved = list(range(1, len(shape))) + [0]
                 hint = (
-                    f"; to normalise the channels of a map, put them last first (permute dims ="
+                    f"to normalise the channels of a map, put them last first (permute dims ="
                     f" {moved}) and back after, as ConvNeXt does"
                 )
             return Inferred(None).refuse(
@@ -90,7 +90,7 @@ class LayerNorm(LayerBase):
                 f"normalized_shape {list(wanted)} must be the last {len(wanted)} axes of the"
                 f" input, which is {fmt_shape(shape)}",
                 field="normalized_shape",
-                help=f"normalized_shape = {list(shape[-len(wanted) :])}{hint}",
+                help=hint or f"normalized_shape = {list(shape[-len(wanted) :])}",
             )
         per_weight = prod(wanted)
         result.params = per_weight * (1 + self.bias) if self.elementwise_affine else 0
@@ -133,7 +133,10 @@ class GroupNorm(LayerBase):
         (shape,) = inputs
         result = Inferred(shape)
         channels = _declared_channels(self, "num_channels", shape, result, self.affine)
-        for what, n in (("declared", channels), ("input's", shape[0])):
+        checks = [("input's", shape[0])]
+        if self.num_channels is not None and self.num_channels != shape[0]:
+            checks.insert(0, ("declared", self.num_channels))
+        for what, n in checks:
             if n % self.num_groups:
                 return result.refuse(
                     "channel-mismatch",

@@ -11,7 +11,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from archlint.layers.base import Dim, Inferred, LayerBase, Shape, axis_index, axis_range, fmt_shape
+from archlint.layers.base import (
+    Dim,
+    Inferred,
+    LayerBase,
+    Shape,
+    axis_index,
+    axis_range,
+    batched_dims_help,
+    fmt_shape,
+)
 
 
 class Reduce(LayerBase):
@@ -38,13 +47,11 @@ class Reduce(LayerBase):
                 " archlint does not model"
             )
         if problem:
-            return Inferred(None).refuse(
-                "shape-error",
-                self.name,
-                problem,
-                field="dim",
-                help="keepdim = true keeps the reduced axes as 1" if "every" in problem else None,
-            )
+            if "every" in problem:
+                hint = "keepdim = true keeps the reduced axes as 1"
+            else:
+                hint = batched_dims_help(dims, rank)
+            return Inferred(None).refuse("shape-error", self.name, problem, field="dim", help=hint)
         if self.keepdim:
             return Inferred(tuple(1 if k in axes else s for k, s in enumerate(shape)))
         return Inferred(tuple(s for k, s in enumerate(shape) if k not in axes))

@@ -42,9 +42,19 @@ class Permute(LayerBase):
                 f"dims {self.dims} is not a permutation of the {rank} axes of"
                 f" {fmt_shape(shape)} (0 to {rank - 1}; the batch axis stays first)",
                 field="dims",
-                help=f"dims lists each of 0 to {rank - 1} once",
+                help=_permute_help(self.dims, rank),
             )
         return Inferred(tuple(shape[d] for d in order))  # type: ignore[index]
+
+
+def _permute_help(dims: list[int], rank: int) -> str:
+    if len(dims) == rank + 1 and dims[0] == 0 and sorted(dims) == list(range(rank + 1)):
+        moved = [d - 1 for d in dims[1:]]
+        return (
+            f"dims = {moved}: the spec's axes leave out the batch, so PyTorch's"
+            f" permute{tuple(dims)} is {moved} here"
+        )
+    return f"dims lists each of 0 to {rank - 1} once"
 
 
 class Reshape(LayerBase):

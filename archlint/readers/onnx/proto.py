@@ -70,8 +70,9 @@ class Node:
     def layer_name(self) -> str:
         """The name its layer gets: the PyTorch module path the exporter encoded in the node
         name (`/layer2/layer2.0/downsample/downsample.0/Conv` -> `layer2.0.downsample.0`),
-        else the node's name, else op_index."""
-        return module_path(self.name) or self.name or f"{self.op}_{self.index}"
+        else the node's name (`/Add` of the top-level module as `Add`), else op_index."""
+        path = module_path(self.name)
+        return path or self.name.lstrip("/") or f"{self.op}_{self.index}"
 
     @property
     def label(self) -> str:

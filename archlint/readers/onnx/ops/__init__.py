@@ -10,7 +10,8 @@ Importing this package fills the op table (archlint/readers/onnx/table.py):
 - pool.py: MaxPool, AveragePool, the global poolings
 - reduce.py: ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceL2
 - resize.py: Resize, Upsample
-- shape_ops.py: Identity, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Expand
+- shape_ops.py: Identity, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Expand,
+  DepthToSpace
 - slicing.py: Slice, Split, Pad
 
 window.py holds what convolution and pooling share (ONNX pads / auto_pad -> padding).

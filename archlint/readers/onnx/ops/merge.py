@@ -1,8 +1,9 @@
 """Merges and scaling: Add, Sum, Sub, Mul, Div and Concat (along channels) of activations; Add
 and Sub of a constant scalar (`add` / `sub` with a `value`); Mul and Div by a constant scalar
-(a `scale` layer); Mul by a per-channel constant, written as the depthwise
-1×1 convolution that computes exactly that (a following per-channel Add becomes its bias: the
-`channel_shift_add` fusion in patterns.py).
+(a `scale` layer); Mul by a constant along one axis, a `layer_scale` (ConvNeXt's), except
+that a per-channel Mul followed by a per-channel Add (a scale and shift) is the depthwise 1×1
+convolution that computes exactly that, the Add its bias (the `channel_shift_add` fusion in
+patterns.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 from archlint.readers.onnx.consts import Const
 from archlint.readers.onnx.context import Context
 from archlint.readers.onnx.proto import Node, f32
-from archlint.readers.onnx.table import Mapping, Unsupported, op
+from archlint.readers.onnx.table import Mapping, Unsupported, op, put
 
 
 @op("Add", "Sum", "Sub")
@@ -36,7 +37,27 @@ def mul(node: Node, ctx: Context) -> Mapping:
         if factor is None or not math.isfinite(factor):
             raise Unsupported("the factor is not a known finite constant")
         return {"type": "scale", "factor": f32(factor)}, [x], []
-    return _channel_scale(x, c, ctx)
+    shape = ctx.shape(x, "Mul by a tensor")
+    axis = _scaled_axis(shape, c)
+    if axis == 0 and len(shape) >= 2 and ctx.bias_add(node, shape[0], len(shape)):
+        return _channel_scale(x, c, ctx)  # a scale and shift: the Add becomes its bias
+    if axis is None:
+        raise Unsupported(f"Mul by a constant of shape {list(c.dims or [])}: only along one axis")
+    config = {"type": "layer_scale", "num_features": shape[axis]}
+    put(config, "dim", axis if axis == 0 or axis < len(shape) - 1 else -1, 0)
+    return config, [x], []
+
+
+def _scaled_axis(shape: tuple, c: Const) -> int | None:
+    """The one axis (of the batch-less shape) a constant runs along when broadcast against
+    the batched input, or None: (C, 1, 1) scales the channels of a map, (C,) the last axis."""
+    if c.dims is None or len(c.dims) > len(shape) + 1:
+        return None
+    dims = [1] * (len(shape) + 1 - len(c.dims)) + list(c.dims)
+    along = [k for k, d in enumerate(dims) if d != 1]
+    if len(along) != 1 or along[0] == 0 or dims[along[0]] != shape[along[0] - 1]:
+        return None
+    return along[0] - 1
 
 
 @op("Div")

@@ -1,6 +1,7 @@
 """Ops that only move data: Identity; Flatten, Reshape, Squeeze and Unsqueeze (a `flatten`
 where they flatten (N, C, ...) to (N, features), else a `reshape` that keeps the batch apart);
-Transpose (a `permute` that leaves the batch first); Expand (an `expand`). Unsqueeze -> pool ->
+Transpose (a `permute` that leaves the batch first); Expand (an `expand`); DepthToSpace in CRD
+order (a `pixel_shuffle`). Unsqueeze -> pool ->
 Squeeze is the `pool_1d` pattern in patterns.py.
 """
 
@@ -152,3 +153,13 @@ def _same_sizes(target: list, shape: Shape, zero_copies: bool) -> bool:
     if len(target) != len(shape):
         return False
     return all(t == s or (t == 0 and zero_copies) for t, s in zip(target, shape))
+
+
+@op("DepthToSpace")
+def depth_to_space(node: Node, ctx: Context) -> Mapping:
+    """nn.PixelShuffle exports as DepthToSpace in CRD order; the DCR order (ONNX's default,
+    TensorFlow's) moves the same channels to other places and has no torch.nn layer."""
+    x = ctx.act(node)
+    if node.attrs.get("mode", "DCR") != "CRD":
+        raise Unsupported("DepthToSpace in DCR order (TensorFlow's): pixel_shuffle is CRD")
+    return {"type": "pixel_shuffle", "upscale_factor": node.attrs["blocksize"]}, [x], []
