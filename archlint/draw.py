@@ -194,6 +194,8 @@ def _rearranging(layer, get) -> str:
     for key, prefix in (("dims", ""), ("shape", ""), ("pad", ""), ("normalized_shape", "")):
         if get(key) is not None:
             return prefix + str(get(key))
+    if kind == "concat":
+        return f"dim {get('dim')}" if get("dim") else ""
     if get("dim") is not None and kind not in ("softmax", "log_softmax", "layer_scale"):
         return f"dim {get('dim')}" + (" keepdim" if get("keepdim") else "")
     for key, prefix in (("num_groups", "g"), ("upscale_factor", "×"), ("downscale_factor", "÷"),

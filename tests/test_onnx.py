@@ -463,8 +463,8 @@ UNSUPPORTED = {
         make([N("Reshape", ["x", "t"], name="r")], X8, [C("t", [3, 1, 64], np.int64)]),
         "Reshape",
     ),
-    "concat_along_width": (
-        make([N("Relu", ["x"], ["a"]), N("Concat", ["x", "a"], name="cat", axis=3)], X8),
+    "concat_along_the_batch": (
+        make([N("Relu", ["x"], ["a"]), N("Concat", ["x", "a"], name="cat", axis=0)], X8),
         "Concat",
     ),
     "depth_to_space_dcr": (

@@ -189,6 +189,9 @@ CASES = {
         ["g", "r"], ["permute", "layer_scale", "permute", "layer_scale"]),
     "pixel_shuffle_as_exported": (
         make([N("DepthToSpace", ["x"], blocksize=2, mode="CRD")], X), [], ["pixel_shuffle"]),
+    "concat_along_width": (
+        make([N("Relu", ["x"], ["a"]), N("Concat", ["x", "a"], axis=-1)], X), [],
+        ["relu", "concat"]),
     "add_and_mul_scalars": (
         make([N("Add", ["x", "three"], ["a"]), N("Mul", ["half", "a"], ["m"]),
               N("Sub", ["m", "x"])], X, [C("three", 3.0), C("half", [0.5])]),

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from archlint.layers.base import Inferred, LayerBase, Shape, Size, _broadcast, fmt_shape
+from archlint.layers.base import Dim, Inferred, LayerBase, Shape, Size, _broadcast, fmt_shape
 
 
 class Activation(LayerBase):
@@ -148,23 +148,30 @@ class Add(LayerBase):
 
 
 class Concat(LayerBase):
-    """Concatenation along the channel axis (torch.cat(dim=1) on a batch), of one or more
-    inputs: torch.cat([x], 1) is x, as DenseNet writes the first layer of every block."""
+    """torch.cat of one or more inputs along `dim` (0, the channels, by default: torch.cat(dim=1)
+    on a batch). torch.cat([x], 1) is x, as DenseNet writes the first layer of every block."""
 
     type: Literal["concat"]
+    dim: Dim = 0
     arity: ClassVar[int | None] = 0
 
     def infer(self, inputs: list[Shape]) -> Inferred:
         first = inputs[0]
-        for other in inputs[1:]:
-            if len(other) != len(first) or other[1:] != first[1:]:
-                return Inferred(None).refuse(
-                    "merge-mismatch",
-                    self.name,
-                    "cannot concat "
-                    + ", ".join(map(fmt_shape, inputs))
-                    + " along channels: all other axes must be equal",
-                    field="inputs",
-                    help="crop, pad or resample one branch so the spatial sizes agree",
-                )
-        return Inferred((sum(s[0] for s in inputs), *first[1:]))
+        result = Inferred(None)
+        axis = self.axis_of(self.dim, first, result)
+        if axis is None:
+            return result
+        rest = [s[:axis] + s[axis + 1 :] for s in inputs]
+        if any(len(s) != len(first) or r != rest[0] for s, r in zip(inputs, rest)):
+            along = "channels" if axis == 0 else f"axis {self.dim}"
+            return result.refuse(
+                "merge-mismatch",
+                self.name,
+                "cannot concat "
+                + ", ".join(map(fmt_shape, inputs))
+                + f" along {along}: all other axes must be equal",
+                field="inputs",
+                help="crop, pad or resample one branch so the spatial sizes agree",
+            )
+        result.output = (*first[:axis], sum(s[axis] for s in inputs), *first[axis + 1 :])
+        return result

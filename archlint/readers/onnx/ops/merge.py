@@ -89,9 +89,12 @@ def _with_scalar(kind: str, node: Node, ctx: Context) -> Mapping | None:
 def concat(node: Node, ctx: Context) -> Mapping:
     x = ctx.act(node, 0)
     axis = ctx.axis(node, x, node.attrs.get("axis", 1))
-    if axis != 1:
-        raise Unsupported(f"Concat along axis {axis}: only channels (axis 1)")
-    return _merge("concat", node, ctx)
+    if axis == 0:
+        raise Unsupported("Concat along the batch axis")
+    config, sources, fused = _merge("concat", node, ctx)
+    if config["type"] == "concat":
+        put(config, "dim", axis - 1, 0)
+    return config, sources, fused
 
 
 def channel_affine_note(shift: bool) -> str:
