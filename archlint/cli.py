@@ -156,7 +156,7 @@ def main() -> None:
 def check_command(
     paths, fmt, config_path, fail_on, select, extend_select, ignore, apply_fixes, unsafe_fixes
 ) -> None:
-    """Check architecture spec files (.toml, .json) or directories of them."""
+    """Check architecture specs (.toml, .json), ONNX models (.onnx) or directories of them."""
     from archlint import report
 
     overrides: dict = {}
