@@ -112,7 +112,7 @@ def infer(spec: Spec, graph: nx.DiGraph) -> Analysis:
         fits = (
             (layer.arity is None and len(names) >= 2)
             or (layer.arity == 0 and len(names) >= 1)
-            or layer.arity == len(names)
+            or layer.arity == len(names) != 0
         )
         if not fits or any(s is None for s in inputs):
             result = LayerResult(name, index, layer, None, None, None)

@@ -85,6 +85,7 @@ from math import floor
 
 from archlint.graph import INPUT
 from archlint.inference import Analysis, LayerResult
+from archlint.layers import Shape
 from archlint.windows import Axis, TransposedAxis
 
 __all__ = ["Field", "receptive_fields"]
@@ -278,9 +279,12 @@ def _by_position(layout: Layout, readers: dict[int, _Reader]) -> list[_Reader]:
     return out
 
 
-def _readers(result: LayerResult, layouts: dict[str, Layout], sources: list[str]):
+def _readers(
+    result: LayerResult, layouts: dict[str, Layout], sources: list[str], shapes: list[Shape]
+):
     """(the output's layout, per source one _Reader per network axis), or None where the layer
-    has no field (its output is unknown, or a network axis is flattened away)."""
+    has no field (its output is unknown, or a network axis is flattened away). `sources` are
+    the distinct layers it reads (a merge may read one twice), `shapes` their outputs."""
     if result.output is None or result.inputs is None or any(s not in layouts for s in sources):
         return None
     kind, out = result.type, result.output
@@ -289,7 +293,7 @@ def _readers(result: LayerResult, layouts: dict[str, Layout], sources: list[str]
         if any(layouts[s] != layout for s in sources) or len(out) != len(layout):
             return None
         per_source = []
-        for shape in result.inputs:
+        for shape in shapes:
             row: list[_Reader] = []
             for n, m in zip(_net_sizes(shape, layout), _net_sizes(out, layout)):
                 if n == m:
@@ -367,7 +371,7 @@ def _readers(result: LayerResult, layouts: dict[str, Layout], sources: list[str]
         if layout[-1] is not None:
             return None  # it mixes a network axis into features
         return layout, [[_Identity() for a in layout if a is not None]]
-    elif not (result.passthrough or kind in ("channel_shuffle", "layer_scale")):
+    elif not result.passthrough:
         return None  # flatten, reshape and any layer this module does not know
     if len(out) != rank:
         return None
@@ -469,7 +473,8 @@ def receptive_fields(analysis: Analysis) -> dict[str, tuple[Field, ...]]:
     plan: dict[str, tuple[list[str], list[list[_Reader]]]] = {}
     for name, result in analysis.layers.items():  # topological order
         sources = list(dict.fromkeys(analysis.graph.predecessors(name)))
-        found = _readers(result, layouts, sources)
+        outputs = [analysis.layers[s].output if s != INPUT else shape for s in sources]
+        found = _readers(result, layouts, sources, outputs)  # type: ignore[arg-type]
         if found is not None:
             layouts[name], readers = found
             plan[name] = (sources, readers)

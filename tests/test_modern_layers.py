@@ -109,3 +109,14 @@ def test_a_bias_before_instance_norm_is_cancelled_too():
     assert codes(check([conv, {"type": "groupnorm", "num_groups": 2}])) == []  # not per channel
     assert codes(check([{"type": "layernorm", "normalized_shape": 16},
                         {"type": "batchnorm2d"}])) == []  # fmt: skip
+
+
+def test_a_merge_that_reads_one_branch_twice_has_the_union_field():
+    # c read twice and a global gate g: the field is c's union with g's (the whole map), and
+    # moves as c's does (jump 1), whatever the order of the inputs
+    layers = [{"name": "c", "type": "conv2d", "out_channels": 8, "kernel_size": 3},
+              {"name": "g", "type": "global_avgpool", "inputs": "input"},
+              {"name": "m", "type": "mul", "inputs": ["c", "c", "g"]},
+              {"name": "n", "type": "mul", "inputs": ["g", "c", "c"]}]  # fmt: skip
+    fields = receptive_fields(check(layers).analysis)
+    assert fields["m"] == fields["n"] and {f.jump for f in fields["m"]} == {1}

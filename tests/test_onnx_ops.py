@@ -121,6 +121,12 @@ CASES = {
               N("LayerNormalization", ["t", "s", "b"], ["n"], axis=-1, epsilon=1e-6),
               N("Transpose", ["n"], perm=[0, 3, 1, 2])], X, [W("s", 8), W("b", 8)]),
         ["s", "b"], ["permute", "layernorm", "permute"]),
+    "layer_norm_without_affine_or_bias": (  # the exporter's Constants are no parameters
+        make([N("Constant", [], ["ones"], value=C("v1", [1.0] * 6)),
+              N("Constant", [], ["zeros"], value=C("v0", [0.0] * 6)),
+              N("LayerNormalization", ["x", "ones", "zeros"], ["a"]),
+              N("LayerNormalization", ["a", "s", "zeros"])], X, [W("s", 6)]),
+        ["s"], ["layernorm", "layernorm"]),
     "instance_norm_learnt": (
         make([N("InstanceNormalization", ["x", "s", "b"])], X, [W("s", 8), W("b", 8)]),
         ["s", "b"], ["instancenorm2d"]),

@@ -46,7 +46,7 @@ class Slice(LayerBase):
                 f"the slice {_text(self.start)}:{_text(self.end)}"
                 + (f":{self.step}" if self.step != 1 else "")
                 + f" of axis {self.dim} ({shape[axis]} wide) is empty",
-                field="start",
+                field="end" if self.end is not None else "start",
             )
         return Inferred((*shape[:axis], kept, *shape[axis + 1 :]))
 
@@ -101,6 +101,9 @@ class Pad(LayerBase):
                 problem = f"reflect padding {max(begin, end)} must be smaller than the size {size}"
             elif self.mode == "circular" and max(begin, end) > size:
                 problem = f"circular padding {max(begin, end)} must be at most the size {size}"
+            elif self.mode in ("constant", "circular") and min(begin, end) < -size:
+                problem = f"cropping {-min(begin, end)} from a side of {size} removes more than"
+                problem += " there is"
             elif size + begin + end <= 0:
                 owner, problem = (
                     "collapsed-activation-map",

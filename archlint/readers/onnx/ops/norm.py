@@ -81,7 +81,12 @@ def layer_normalization(node: Node, ctx: Context) -> Mapping:
         raise Unsupported(f"Scale does not match the normalised axes {normalised}")
     config: dict = {"type": "layernorm", "normalized_shape": compact(normalised)}
     put(config, "eps", f32(node.attrs.get("epsilon", 1e-5)), 1e-5)
-    if bias is None:
+    # the exporter writes a LayerNorm without affine (or without bias) with Constants of ones
+    # and zeros, which are no parameters
+    no_bias = bias is None or ctx.constant_is(node, 2, 0.0, learnt=False)
+    if ctx.constant_is(node, 1, 1.0, learnt=False) and no_bias:
+        config["elementwise_affine"] = False
+    elif no_bias:
         config["bias"] = False
     return config, [x], []
 
