@@ -103,7 +103,10 @@ def _data_path(loc: tuple, data: object) -> tuple:
     """pydantic's loc without union tags and member labels: a key path into the document."""
     path: list = []
     node = data
-    for part in loc:
+    for k, part in enumerate(loc):
+        tag = isinstance(node, dict) and part == node.get("type")
+        if k and isinstance(loc[k - 1], int) and tag:
+            continue  # the union's tag right after the layer's index, even if a key is named so
         if (isinstance(node, dict) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         ):

@@ -120,3 +120,11 @@ def test_a_merge_that_reads_one_branch_twice_has_the_union_field():
               {"name": "n", "type": "mul", "inputs": ["g", "c", "c"]}]  # fmt: skip
     fields = receptive_fields(check(layers).analysis)
     assert fields["m"] == fields["n"] and {f.jump for f in fields["m"]} == {1}
+
+
+def test_schema_errors_of_a_layer_type_named_like_its_key():
+    # the type `pad` has a key `pad`: errors still name the key at fault, on its line
+    text = '[input]\nchannels = 3\nheight = 8\nwidth = 8\n\n[[layers]]\ntype = "pad"\npad = [1, 1]\nmode = "zeros"\nbogus = 1\n'
+    found = archlint.check(archlint.loads(text)).diagnostics
+    assert [(d.line, d.message.split(":")[0]) for d in found] == [
+        (9, "mode"), (10, "unknown key 'bogus' in pad layer")]  # fmt: skip

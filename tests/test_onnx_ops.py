@@ -224,6 +224,11 @@ CASES = {
              [I("two", 2), C("f0", 0.0), C("f1", 1.0), C("f2", 2.0), C("f3", 3.0),
               I("ax", [0]), I("zz", [0, 0]), W("w", 4, 8, 3, 3)]),
         ["w"], ["pad", "conv2d"]),
+    "slice_end_from_integer_division": (  # (3 − 10) / 2 is −3 in ONNX: truncated, not floored
+        make([N("Sub", ["three", "ten"], ["d"]), N("Div", ["d", "two"], ["e"]),
+              N("Slice", ["x", "zero", "e", "ax"])], X,
+             [I("three", [3]), I("ten", [10]), I("two", [2]), I("zero", [0]), I("ax", [3])]),
+        [], ["slice"]),
     "view_batch_minus_one": (
         make([N("Shape", ["x"], ["s"]), N("Gather", ["s", "z"], ["n"], axis=0),
               N("Unsqueeze", ["n", "ax"], ["n1"]), N("Concat", ["n1", "m1"], ["t"], axis=0),

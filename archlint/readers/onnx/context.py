@@ -18,6 +18,19 @@ class Unsupported(Exception):
     """This node cannot be written as a layer of the spec format: it becomes `opaque`."""
 
 
+def check_config(config: dict) -> None:
+    """A layer config the spec format accepts; Unsupported (the node becomes opaque) where a
+    value is out of its range, so one odd node never invalidates the whole model."""
+    from pydantic import ValidationError
+
+    try:
+        LAYER_TYPES[config["type"]].model_validate(config)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in error["loc"][:1])
+        raise Unsupported(f"{where}: {error['msg']} (got {error.get('input')!r})") from None
+
+
 class Context:
     """One model's conversion state: constants, activations, shapes and the layers so far."""
 
@@ -57,6 +70,7 @@ class Context:
     def extra_layer(self, config: dict, node: Node, sources: list[str]) -> str:
         """A further layer made from the node (each part of a Split, each axis of a Slice),
         labelled with it; the node's own layer is the one its mapping returns."""
+        check_config(config)
         name = self.add_layer(config, node.layer_name, sources)
         self.labels[len(self.layers) - 1] = node.label
         return name
@@ -117,13 +131,16 @@ class Context:
         return rank - 1 if rank else None
 
     def axis(self, node: Node, x: str, axis: int) -> int:
-        """A batched ONNX axis, negative ones counted from the end (they need the rank)."""
-        if axis < 0:
-            rank = self.rank(node, x)
-            if rank is None:
+        """A batched ONNX axis, negative ones counted from the end (they need the rank); one
+        out of range is unsupported, as ONNX refuses it."""
+        rank = self.rank(node, x)
+        if rank is None:
+            if axis < 0:
                 raise Unsupported("a negative axis needs the input's rank")
-            axis += rank + 1
-        return axis
+            return axis
+        if not -(rank + 1) <= axis <= rank:
+            raise Unsupported(f"axis {axis} is out of range for a rank-{rank + 1} input")
+        return axis % (rank + 1)
 
     def axes(self, node: Node) -> list[int] | None:
         """The `axes` attribute, or (newer opsets) the constant second input."""

@@ -254,7 +254,8 @@ def _slice(node: Node, ins: list) -> list[Const] | None:
 
 @folds("Add", "Sub", "Mul", "Div")
 def _arithmetic(node: Node, ins: list) -> list[Const] | None:
-    """Integer arithmetic on small shape values (h · 2, n // 4); the batch stays symbolic."""
+    """Integer arithmetic on small shape values (h · 2, n / 4, truncated toward zero as ONNX
+    divides integers); the batch stays symbolic."""
     if len(ins) != 2 or ins[1] is None or ins[1].dims is None:
         return None
     a, b = ins[0].read(), ins[1].read()
@@ -267,7 +268,7 @@ def _arithmetic(node: Node, ins: list) -> list[Const] | None:
     if len(a) != len(b) or (node.op_type == "Div" and 0 in b):
         return None
     ops = {"Add": lambda p, q: p + q, "Sub": lambda p, q: p - q, "Mul": lambda p, q: p * q,
-           "Div": lambda p, q: p // q}  # fmt: skip
+           "Div": lambda p, q: abs(p) // abs(q) * (1 if (p < 0) == (q < 0) else -1)}  # fmt: skip
     out = [ops[node.op_type](p, q) for p, q in zip(a, b)]
     shape = ins[0].dims if len(ins[0].dims) >= len(ins[1].dims) else ins[1].dims
     return [Const(shape, out)] if prod(shape) == len(out) else None

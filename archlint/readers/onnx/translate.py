@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from archlint.diagnostics import Problem
 from archlint.readers.onnx import graph, ops, patterns  # noqa: F401 - ops, patterns fill the tables
 from archlint.readers.onnx.consts import initializers
-from archlint.readers.onnx.context import Context, Unsupported
+from archlint.readers.onnx.context import Context, Unsupported, check_config
 from archlint.readers.onnx.fold import fold_constants, fold_node, fold_shape_of_activation
 from archlint.readers.onnx.graph import OnnxStructureError
 from archlint.readers.onnx.proto import Node, text
@@ -93,6 +93,7 @@ def _node(ctx: Context, node: Node) -> None:
         config, sources, fused, *renamed = _mapping(ctx, node)
         if not all(_plain(v) for v in config.values()):
             raise Unsupported("an attribute has a value of an unexpected type")
+        check_config(config)
     except Unsupported as exc:
         return _opaque(ctx, node, str(exc))
     except Exception as exc:  # a malformed node is unsupported, never a crash

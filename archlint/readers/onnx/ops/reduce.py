@@ -26,7 +26,7 @@ def reduce(node: Node, ctx: Context) -> Mapping:
         if a.get("noop_with_empty_axes", 0):
             return {"type": "identity"}, [x], []
         raise Unsupported("a reduction over every axis, the batch included")
-    axes = sorted({ax % (rank + 1) for ax in axes})
+    axes = sorted({ctx.axis(node, x, ax) for ax in axes})
     if axes[0] == 0:
         raise Unsupported(f"a reduction over axes {axes}, the batch among them")
     kind = REDUCTIONS[node.op_type]

@@ -39,7 +39,7 @@ def slice_(node: Node, ctx: Context) -> Mapping:
     steps = list(steps) if steps is not None else [1] * len(starts)
     configs = []
     for axis, start, end, step in zip(axes, starts, ends, steps):
-        axis = axis % (len(shape) + 1)
+        axis = ctx.axis(node, x, axis)
         if axis == 0:
             batch = ctx.batch if isinstance(ctx.batch, int) else 2**62
             if (start, step) == (0, 1) and end >= batch:
@@ -109,7 +109,7 @@ def pad(node: Node, ctx: Context) -> Mapping:
             raise Unsupported("the pad value is not a known constant")
     axes = _values(node, ctx, 3, "axes") if len(node.input) > 3 else None
     full = rank + 1
-    axes = [ax % full for ax in axes] if axes is not None else list(range(full))
+    axes = [ctx.axis(node, x, ax) for ax in axes] if axes is not None else list(range(full))
     if pads is None or len(pads) != 2 * len(axes):
         raise Unsupported(f"pads {pads} do not fit {len(axes)} axes")
     amounts = {ax: (pads[k], pads[k + len(axes)]) for k, ax in enumerate(axes)}
