@@ -20,6 +20,7 @@ from archlint.config import Config, ConfigError, find_config, load_config, parse
 from archlint.cost import DTYPE_BYTES
 from archlint.diagnostics import RESERVED
 from archlint.loader import LoadError
+from archlint.readers import READERS
 from archlint.registry import installed_rules
 
 SEVERITIES = click.Choice(["error", "warning", "info"])
@@ -31,7 +32,7 @@ def _expand(paths: tuple[str, ...]) -> list[Path]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix in (".toml", ".json", ".onnx"))
+            files += sorted(p for p in path.rglob("*") if p.suffix in READERS)
         else:
             files.append(path)
     return files

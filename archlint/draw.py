@@ -191,9 +191,12 @@ def _rearranging(layer, get) -> str:
             _number(get("end")) if get("end") is not None else ""
         )
         return f"dim {get('dim')} {bounds}" + (f":{get('step')}" if get("step") != 1 else "")
-    for key, prefix in (("dims", ""), ("shape", ""), ("pad", ""), ("normalized_shape", "")):
+    if kind == "pad":
+        mode = get("mode")
+        return str(get("pad")) + ("" if mode == "constant" else f" {mode}")
+    for key in ("dims", "shape", "normalized_shape"):
         if get(key) is not None:
-            return prefix + str(get(key))
+            return str(get(key))
     if kind == "concat":
         return f"dim {get('dim')}" if get("dim") else ""
     if get("dim") is not None and kind not in ("softmax", "log_softmax", "layer_scale"):

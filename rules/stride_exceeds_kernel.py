@@ -143,8 +143,16 @@ def _called(analysis, result) -> str:
     return "the network input" if source == INPUT else f"its input '{source}'"
 
 
+CUTTING = ("slice", "pad", "reshape", "permute", "expand", "pixel_unshuffle", "opaque")
+"""Layers without a window that may drop positions, or put them where a window would not
+read them: they are not known to read every position of their input."""
+
+
 def _reads_everything(result) -> bool:
-    """A reader that reads every position of its input: no window, or windows that tile it."""
+    """A reader that reads every position of its input: windows that tile it, or no window
+    and no cutting (an activation, a norm, a merge, a global pooling)."""
+    if result.type in CUTTING:
+        return False
     axes = [a for a in result.axes if isinstance(a, Axis)]
     return prod((a.coverage for a in axes), start=Fraction(1)) == 1
 

@@ -88,6 +88,7 @@ def test_broadcasting_never_mixes_the_batch_into_a_sample():
               {"name": "sum", "type": "add", "inputs": ["flat", "input"]}]  # fmt: skip
     result = check(layers, {"channels": 1, "length": 8})
     assert codes(result) == ["AL007"] and result.analysis.layers["sum"].output is None
+    assert "meeting the batch axis" in result.diagnostics[0].message
 
 
 def test_softmax_checks_its_dim():

@@ -10,9 +10,6 @@
 * Small hand-built models for each mapping rule, their output shape taken from
   onnx.reference.ReferenceEvaluator, which really runs them.
 * Broken and hostile files: clear diagnostics, never a traceback or a runaway allocation.
-
-The tests marked `cli` run `python -m archlint check` on .onnx files; they need the loader to
-dispatch .onnx files to the ONNX reader and are skipped until it does.
 """
 
 from __future__ import annotations
@@ -121,19 +118,6 @@ def checked(path: Path) -> archlint.FileResult:
 
 def codes(result: archlint.FileResult) -> list[str]:
     return [d.code for d in result.diagnostics]
-
-
-def _loader_reads_onnx() -> bool:
-    try:
-        return archlint.load(ALEXNET).format == "onnx"
-    except Exception:
-        return False
-
-
-cli = pytest.mark.skipif(
-    not _loader_reads_onnx(),
-    reason="archlint.loader.load does not dispatch .onnx files to the ONNX reader yet",
-)
 
 
 def run_cli(*args: str, code: str | None = None) -> subprocess.CompletedProcess:
@@ -721,7 +705,6 @@ def test_missing_onnx_package_is_one_clear_message(monkeypatch):
 # ----------------------------------------------------- the command line (once wired)
 
 
-@cli
 def test_cli_checks_onnx_files():
     run = run_cli("check", str(ALEXNET))
     assert run.returncode == 1  # alexnet's stride-4 11x11 conv does not fit 224 exactly
@@ -729,7 +712,6 @@ def test_cli_checks_onnx_files():
     assert "Traceback" not in run.stdout + run.stderr
 
 
-@cli
 def test_cli_hostile_files_exit_1_without_traceback(tmp_path):
     """One run over every hostile file (each one's diagnostic is tested in-process above)."""
     files = _hostile(tmp_path)
@@ -740,7 +722,6 @@ def test_cli_hostile_files_exit_1_without_traceback(tmp_path):
         assert str(path) in run.stdout
 
 
-@cli
 def test_cli_without_onnx_names_the_extra():
     code = (
         "import sys; sys.modules['onnx'] = None; sys.argv = ['archlint'] + sys.argv[1:];"

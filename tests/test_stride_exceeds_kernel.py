@@ -176,3 +176,17 @@ def test_never_seen_only_where_nothing_reads_the_rest():
     two = run(block(rep_1x1("a"), rep_1x1("b")))
     [d] = [d for d in two.diagnostics if d.rule == RULE]
     assert d.layer == "a" and d.message.endswith("; the rest are never read by this layer")
+
+
+def test_a_slice_beside_the_shortcut_does_not_read_the_rest():
+    spec = {
+        "input": {"channels": 8, "height": 8, "width": 8},
+        "layers": [
+            {"name": "s", "type": "slice", "dim": 1, "end": 2, "inputs": "input"},
+            {"name": "short", "type": "conv2d", "out_channels": 8, "kernel_size": 1,
+             "stride": 2, "inputs": "input"},
+        ],
+        "model": {"outputs": ["s", "short"]},
+    }  # fmt: skip
+    [d] = archlint.check(archlint.from_dict(spec)).diagnostics
+    assert d.code == "AL008" and "reads the rest" not in d.message

@@ -187,13 +187,14 @@ class LayerBase(BaseModel):
 BATCH = -1  # stands for the batch axis, which a spec leaves out: equal everywhere, never 1
 
 
-def _broadcast(shapes: list[Shape]) -> Shape | None:
+def _broadcast(shapes: list[Shape], batched: bool = True) -> Shape | None:
     """PyTorch broadcasting of batched shapes, or None where they do not broadcast.
 
     The batch axis is put back first, so a (C,) tensor meets a (C, H, W) map as (N, C) meets
-    (N, C, H, W) in PyTorch: aligned from the right, against W and H, not against C.
+    (N, C, H, W) in PyTorch: aligned from the right, against W and H, not against C. With
+    batched=False, the shapes broadcast as they are (to tell a batch mix-up apart).
     """
-    shapes = [(BATCH, *s) for s in shapes]
+    shapes = [(BATCH, *s) if batched else tuple(s) for s in shapes]
     rank = max(map(len, shapes))
     out = []
     for i in range(rank):
@@ -201,6 +202,8 @@ def _broadcast(shapes: list[Shape]) -> Shape | None:
         if len(sizes) > 1:
             return None
         out.append(sizes.pop() if sizes else 1)
+    if not batched:
+        return tuple(out)
     if BATCH in out[1:]:  # (N, 8) + (N, 1, 8) is (N, N, 8): not one sample's shape any more
         return None
     return tuple(out[1:])

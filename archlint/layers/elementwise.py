@@ -134,12 +134,18 @@ class Add(LayerBase):
     def infer(self, inputs: list[Shape]) -> Inferred:
         result = Inferred(_broadcast(inputs))
         if result.output is None:
+            shapes = ", ".join(map(fmt_shape, inputs))
+            batched = ", ".join(fmt_shape((-1, *s)).replace("-1", "N") for s in inputs)
+            why = (
+                f"they do not broadcast; with the batch, {batched} would only broadcast by"
+                " meeting the batch axis with a sample's"
+                if _broadcast(inputs, batched=False) is not None
+                else "they do not broadcast"
+            )
             result.refuse(
                 "merge-mismatch",
                 self.name,
-                f"cannot {self.type} shapes "
-                + ", ".join(map(fmt_shape, inputs))
-                + ": they do not broadcast",
+                f"cannot {self.type} shapes {shapes}: {why}",
                 field="inputs",
                 help="make the branches agree: a 1×1 conv for channels, a strided conv or pooling"
                 " for size",

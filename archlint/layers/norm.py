@@ -82,7 +82,8 @@ class LayerNorm(LayerBase):
                 moved = list(range(1, len(shape))) + [0]
                 hint = (
                     f"to normalise the channels of a map, put them last first (permute dims ="
-                    f" {moved}) and back after, as ConvNeXt does"
+                    f" {moved}) and back after, as ConvNeXt does; normalized_shape ="
+                    f" [{shape[-1]}] would normalise the last axis instead"
                 )
             return Inferred(None).refuse(
                 "shape-error",
@@ -203,13 +204,18 @@ class LayerScale(LayerBase):
         size = shape[axis]
         result.params = self.num_features or size
         if self.num_features not in (None, 1, size):  # one scale for all broadcasts too
+            other = [k for k, n in enumerate(shape) if n == self.num_features]
+            help = f"num_features = {size}"
+            if other:  # the scale may be right and the axis wrong (channels moved by a permute)
+                along = other[-1] - len(shape)
+                help = f"dim = {along} if the scale runs along that axis; or {help}"
             result.refuse(
                 "channel-mismatch",
                 self.name,
                 f"num_features = {self.num_features} but axis {self.dim} of {fmt_shape(shape)}"
                 f" has {size}: the scale does not broadcast",
                 field="num_features",
-                help=f"num_features = {size}",
-                fix=Fix("num_features", self.num_features, size),
+                help=help,
+                fix=None if other else Fix("num_features", self.num_features, size),
             )
         return result
