@@ -325,8 +325,8 @@ SUPPORTED = {
     "mul_and_div_by_scalars": (
         make([N("Mul", ["x", "two"], ["a"]), N("Div", ["a", "four"])], X8,
              [C("two", 2.0), C("four", [4.0])]),
-        ["scale", "scale"],
-        {0: {"factor": 2.0}, 1: {"factor": 0.25}},
+        ["mul", "div"],
+        {0: {"value": 2.0}, 1: {"value": 4.0}},
     ),
     "resize_by_scales": (
         make([N("Resize", ["x", "", "sc"], mode="nearest")], X8, [C("sc", [1, 1, 2, 1.5])]),

@@ -1,7 +1,7 @@
-"""Merges and scaling: Add, Sum, Sub, Mul, Div and Concat (along channels) of activations; Add
-and Sub of a constant scalar (`add` / `sub` with a `value`); Mul and Div by a constant scalar
-(a `scale` layer); Mul by a constant along one axis, a `layer_scale` (ConvNeXt's), except
-that a per-channel Mul followed by a per-channel Add (a scale and shift) is the depthwise 1×1
+"""Merges and scaling: Add, Sum, Sub, Mul, Div and Concat (along any axis but the batch) of
+activations; Add, Sub, Mul and Div by a constant scalar (`add`, `sub`, `mul`, `div` with a
+`value`); Mul by a constant along one axis, a `layer_scale` (ConvNeXt's), except that a
+per-channel Mul followed by a per-channel Add (a scale and shift) is the depthwise 1×1
 convolution that computes exactly that, the Add its bias (the `channel_shift_add` fusion in
 patterns.py).
 """
@@ -36,7 +36,7 @@ def mul(node: Node, ctx: Context) -> Mapping:
         factor = c.scalar()
         if factor is None or not math.isfinite(factor):
             raise Unsupported("the factor is not a known finite constant")
-        return {"type": "scale", "factor": f32(factor)}, [x], []
+        return {"type": "mul", "value": f32(factor)}, [x], []
     shape = ctx.shape(x, "Mul by a tensor")
     axis = _scaled_axis(shape, c)
     if axis == 0 and len(shape) >= 2 and ctx.bias_add(node, shape[0], len(shape)):
@@ -67,7 +67,7 @@ def div(node: Node, ctx: Context) -> Mapping:
     c = ctx.const(node, 1) if node.input[1:] and node.input[1] in ctx.consts else None
     if c is None or c.numel != 1 or not c.scalar():
         raise Unsupported("only Div by a known non-zero scalar constant")
-    return {"type": "scale", "factor": f32(1 / c.scalar())}, [ctx.act(node, 0)], []
+    return {"type": "div", "value": f32(c.scalar())}, [ctx.act(node, 0)], []
 
 
 def _with_scalar(kind: str, node: Node, ctx: Context) -> Mapping | None:
