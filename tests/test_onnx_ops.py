@@ -288,3 +288,12 @@ def test_layers_are_named_by_their_pytorch_module(tmp_path):
     assert d.where == "node 0 (Conv '/layer2/layer2.0/downsample/downsample.0/Conv')"
     summary = archlint.check(archlint.load(convert(path, tmp_path / "m.toml")))
     assert list(summary.analysis.layers) == names
+
+
+def test_split_parts_come_in_order():
+    from archlint.readers.onnx import to_spec_dict
+
+    spec, _ = to_spec_dict(CASES["split_opset_13"][0])
+    first, second, cat = spec["layers"]
+    assert (first.get("start"), first["end"], second["start"]) == (None, 3, 3)
+    assert cat["inputs"] == [second["name"], first["name"]]  # Concat(b, a)

@@ -106,9 +106,10 @@ def _node(ctx: Context, node: Node) -> None:
         ctx.notes[index] = ctx.note
     last = ctx.nodes[fused[-1]] if fused else node
     ctx.skip.update(fused)
+    taken = {t for t in last.output if t in ctx.acts}  # a Split's other outputs: own layers
     for k, t in enumerate(last.output):
-        if t and t not in ctx.acts:  # a Split's other outputs have layers of their own
-            ctx.acts[t] = (name, k == 0)
+        if t and t not in taken:  # the layer's own output; any other is secondary
+            ctx.acts[t] = (name, k == 0 or bool(taken))
 
 
 def _mapping(ctx: Context, node: Node) -> tuple:

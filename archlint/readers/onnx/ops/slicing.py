@@ -79,17 +79,17 @@ def split(node: Node, ctx: Context) -> Mapping:
     if len(sizes) != parts or sum(sizes) != size or min(sizes) < 1:
         raise Unsupported(f"Split of {size} into {list(sizes)}")
     start = 0
-    first = None
-    for k, (part, tensor) in enumerate(zip(sizes, node.output)):
+    configs = []
+    for part in sizes:
         config: dict = {"type": "slice", "dim": axis - 1}
         put(config, "start", start, 0)
         put(config, "end", start + part, size)
+        configs.append(config)
         start += part
-        if k == 0:
-            first = config
-        elif tensor:
+    for config, tensor in zip(configs[:-1], node.output):  # in order; the last is the node's
+        if tensor:
             ctx.acts[tensor] = (ctx.extra_layer(config, node, [x]), True)
-    return first, [x], []  # type: ignore[return-value]
+    return configs[-1], [x], []
 
 
 @op("Pad")
