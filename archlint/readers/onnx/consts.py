@@ -50,6 +50,15 @@ class Const:
         return values[0] if values else None
 
 
+def along(c: Const) -> tuple[int, int] | None:
+    """(the axis counted from the end, 1 the last; its size) of the one axis a constant runs
+    along, every other being 1, or None: (C, 1, 1) gives (3, C), a bias (C,) gives (1, C)."""
+    if c.dims is None:
+        return None
+    axes = [(len(c.dims) - k, d) for k, d in enumerate(c.dims) if d != 1]
+    return axes[0] if len(axes) == 1 else None
+
+
 def initializers(graph) -> dict[str, Const]:
     """The graph's initializers (sparse ones by their dims only)."""
     consts = {t.name: Const(dims(t.dims), tensor=t) for t in graph.initializer}

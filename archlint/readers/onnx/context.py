@@ -10,7 +10,7 @@ the model is converted node by node in topological order.
 from __future__ import annotations
 
 from archlint.layers import LAYER_TYPES, Shape
-from archlint.readers.onnx.consts import BATCH, Const
+from archlint.readers.onnx.consts import BATCH, Const, along
 from archlint.readers.onnx.proto import Node, text
 
 
@@ -161,7 +161,7 @@ class Context:
         ok = node.op_type in ops and node.standard
         return readers[0] if ok and readers[0] not in self.skip else None
 
-    def bias_add(self, node: Node, size: int, axis_from_end: int | None) -> tuple | None:
+    def bias_add(self, node: Node, size: int, axis_from_end: int) -> tuple | None:
         """An Add right after the node of a constant of `size` elements along one axis (a bias):
         (the Add's index, the bias) or None.
 
@@ -178,11 +178,6 @@ class Context:
             return None
         other = add.input[1] if add.input[0] == out else add.input[0]
         bias = self.consts.get(other)
-        if other == out or bias is None or bias.dims is None or bias.numel != size:
-            return None
-        dims = list(bias.dims)
-        while dims and dims[0] == 1 and len(dims) > (axis_from_end or 0):
-            dims.pop(0)
-        if axis_from_end is None or len(dims) != axis_from_end or dims[0] != size:
+        if other == out or bias is None or along(bias) != (axis_from_end, size):
             return None
         return j, bias

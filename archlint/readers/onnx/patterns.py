@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from math import prod
 
+from archlint.readers.onnx.consts import along
 from archlint.readers.onnx.context import Context
 from archlint.readers.onnx.fold import fold_shape_of_activation
 from archlint.readers.onnx.ops.merge import channel_affine_note
@@ -242,9 +243,4 @@ def _per_channel(ctx: Context, node: Node, channels: int, rank: int) -> bool:
     """A two-input node with a constant of `channels` values along axis 1 of a rank-`rank`+1
     tensor, (C, 1, 1) or (1, C, 1, 1): an affine weight or bias."""
     consts = [ctx.consts[t] for t in node.input if t in ctx.consts]
-    if len(node.input) != 2 or len(consts) != 1 or consts[0].dims is None:
-        return False
-    dims = list(consts[0].dims)
-    while len(dims) > rank and dims[0] == 1:
-        dims.pop(0)
-    return len(dims) == rank and dims[0] == channels and prod(dims) == channels
+    return len(node.input) == 2 and len(consts) == 1 and along(consts[0]) == (rank, channels)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from archlint.readers.onnx.consts import Const
+from archlint.readers.onnx.consts import Const, along
 from archlint.readers.onnx.context import Context
 from archlint.readers.onnx.proto import Node, f32
 from archlint.readers.onnx.table import Mapping, Unsupported, op, put
@@ -51,13 +51,11 @@ def mul(node: Node, ctx: Context) -> Mapping:
 def _scaled_axis(shape: tuple, c: Const) -> int | None:
     """The one axis (of the batch-less shape) a constant runs along when broadcast against
     the batched input, or None: (C, 1, 1) scales the channels of a map, (C,) the last axis."""
-    if c.dims is None or len(c.dims) > len(shape) + 1:
-        return None
-    dims = [1] * (len(shape) + 1 - len(c.dims)) + list(c.dims)
-    along = [k for k, d in enumerate(dims) if d != 1]
-    if len(along) != 1 or along[0] == 0 or dims[along[0]] != shape[along[0] - 1]:
-        return None
-    return along[0] - 1
+    runs = along(c)
+    if runs is None or len(c.dims) > len(shape) + 1 or runs[0] > len(shape):
+        return None  # not along one axis, or along the batch (or before it)
+    from_end, size = runs
+    return len(shape) - from_end if shape[-from_end] == size else None
 
 
 @op("Div")
@@ -122,10 +120,7 @@ def _channel_scale(x: str, c: Const, ctx: Context) -> Mapping:
     if len(shape) < 2 or c.dims is None:
         raise Unsupported("Mul by a tensor of a non-map input")
     channels, n = shape[0], len(shape) - 1
-    dims = list(c.dims)
-    while dims and dims[0] == 1 and len(dims) > n + 1:
-        dims.pop(0)
-    if c.numel != channels or len(dims) != n + 1 or dims[0] != channels:
+    if along(c) != (n + 1, channels):
         raise Unsupported(f"Mul by a constant of shape {list(c.dims)}: only per-channel")
     config = {
         "type": f"conv{n}d",
