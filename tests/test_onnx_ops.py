@@ -127,6 +127,12 @@ CASES = {
               N("LayerNormalization", ["x", "ones", "zeros"], ["a"]),
               N("LayerNormalization", ["a", "s", "zeros"])], X, [W("s", 6)]),
         ["s"], ["layernorm", "layernorm"]),
+    "layer_norms_sharing_initializers": (  # the exporter shares equal weights via Identity
+        make([N("Identity", ["ones"], ["w2"]), N("Identity", ["zeros"], ["b2"]),
+              N("LayerNormalization", ["x", "ones", "zeros"], ["a"]),
+              N("LayerNormalization", ["a", "w2", "b2"])], X,
+             [C("ones", [1.0] * 6), C("zeros", [0.0] * 6)]),
+        ["ones", "zeros", "ones", "zeros"], ["layernorm", "layernorm"]),
     "instance_norm_learnt": (
         make([N("InstanceNormalization", ["x", "s", "b"])], X, [W("s", 8), W("b", 8)]),
         ["s", "b"], ["instancenorm2d"]),

@@ -33,6 +33,7 @@ class Const:
     dims: tuple[int, ...] | None
     values: list | None = None
     tensor: object = None  # a TensorProto whose values are read on demand, if small
+    learnt: bool = False  # an initializer (or one passed on by Identity): a model parameter
 
     @property
     def numel(self) -> int | None:
@@ -61,7 +62,7 @@ def along(c: Const) -> tuple[int, int] | None:
 
 def initializers(graph) -> dict[str, Const]:
     """The graph's initializers (sparse ones by their dims only)."""
-    consts = {t.name: Const(dims(t.dims), tensor=t) for t in graph.initializer}
+    consts = {t.name: Const(dims(t.dims), tensor=t, learnt=True) for t in graph.initializer}
     for t in graph.sparse_initializer:
         consts[t.values.name or t.indices.name] = Const(dims(t.dims))
     return consts

@@ -49,7 +49,6 @@ class Context:
         self.note: str | None = None  # said about the layer being made (in converted specs)
         self.consumers: dict[str, list[int]] = {}  # tensor -> the nodes reading it
         self.producers: dict[str, int] = {}  # tensor -> the node writing it
-        self.initializers = {t.name for t in graph.initializer}  # the learnt tensors
         self.graph_outputs = {o.name for o in graph.output}
         self.ranks: dict[str, int] = {}  # tensor -> rank with batch, from the file's type info
 
@@ -107,11 +106,11 @@ class Context:
 
     def constant_is(self, node: Node, k: int, value: float, learnt: bool = True) -> bool:
         """Input k is a known constant all of whose values are `value`; with learnt=False,
-        also not an initializer (a Constant the exporter wrote, so not a parameter)."""
-        tensor = node.input[k] if k < len(node.input) else ""
-        c = self.consts.get(tensor)
+        also not an initializer (a Constant the exporter wrote, so not a parameter). The
+        exporter shares equal initializers through Identity nodes: those stay learnt."""
+        c = self.consts.get(node.input[k]) if k < len(node.input) else None
         values = c.read() if c is not None else None
-        if values is None or (not learnt and tensor in self.initializers):
+        if values is None or (not learnt and c.learnt):  # type: ignore[union-attr]
             return False
         return all(v == value for v in values)
 
