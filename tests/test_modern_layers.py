@@ -129,3 +129,10 @@ def test_schema_errors_of_a_layer_type_named_like_its_key():
     found = archlint.check(archlint.loads(text)).diagnostics
     assert [(d.line, d.message.split(":")[0]) for d in found] == [
         (9, "mode"), (10, "unknown key 'bogus' in pad layer")]  # fmt: skip
+
+
+def test_a_reshape_that_counts_the_batch_gets_a_hint_where_it_fails():
+    layers = [{"type": "reshape", "shape": [-1, 8, 16, 16]},
+              {"name": "c", "type": "conv2d", "out_channels": 4, "kernel_size": 3}]  # fmt: skip
+    [d] = check(layers).diagnostics
+    assert (d.code, d.layer) == ("AL905", "c") and "counts the batch" in d.help

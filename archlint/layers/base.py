@@ -174,12 +174,18 @@ class LayerBase(BaseModel):
         if len(shape) == self.ndim + 1:
             return True
         want = "(C, " + ", ".join(n[0].upper() for n in AXIS_NAMES[self.ndim]) + ")"
+        help = "flatten, pooling or a layer of another dimension may be missing or misplaced"
+        if len(shape) == self.ndim + 2 and shape[0] == 1:
+            help = (
+                "a leading axis of 1: a reshape or expand whose `shape` counts the batch? The"
+                " spec's shapes leave it out"
+            )
         result.output = None
         result.refuse(
             "shape-error",
             self.name,
             f"{self.type} needs a {want} input, got {fmt_shape(shape)}",  # type: ignore[attr-defined]
-            help="flatten, pooling or a layer of another dimension may be missing or misplaced",
+            help=help,
         )
         return False
 
