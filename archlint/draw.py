@@ -197,6 +197,9 @@ def _rearranging(layer, get) -> str:
     for key in ("dims", "shape", "normalized_shape"):
         if get(key) is not None:
             return str(get(key))
+    if kind == "flatten":
+        dims = (get("start_dim"), get("end_dim"))
+        return "" if dims == (0, -1) else f"dims {dims[0]}..{dims[1]}"
     if kind == "concat":
         return f"dim {get('dim')}" if get("dim") else ""
     if get("dim") is not None and kind not in ("softmax", "log_softmax", "layer_scale"):

@@ -78,8 +78,8 @@ def _rearranged(analysis, name):
     sources = analysis.sources(name)
     while len(sources) == 1:
         source = sources[0]
-        if source.type in REARRANGING:
-            return True
+        if source.type in REARRANGING or (source.type == "flatten" and len(source.output) > 1):
+            return True  # a partial flatten (ViT's tokens) lays the map out on purpose too
         if not (source.type == "linear" or source.passthrough):
             return False
         sources = analysis.sources(source.name)

@@ -136,3 +136,11 @@ def test_a_reshape_that_counts_the_batch_gets_a_hint_where_it_fails():
               {"name": "c", "type": "conv2d", "out_channels": 4, "kernel_size": 3}]  # fmt: skip
     [d] = check(layers).diagnostics
     assert (d.code, d.layer) == ("AL905", "c") and "counts the batch" in d.help
+
+
+def test_a_linear_over_vit_style_tokens_is_not_a_feature_mismatch():
+    layers = [{"type": "flatten", "start_dim": 1}, {"type": "permute", "dims": [1, 0]},
+              {"name": "fc", "type": "linear", "out_features": 16}]  # fmt: skip
+    assert codes(check(layers)) == []
+    assert codes(check([{"type": "flatten", "start_dim": 1},
+                        {"name": "fc", "type": "linear", "out_features": 16}])) == []  # fmt: skip

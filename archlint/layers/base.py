@@ -143,7 +143,7 @@ class LayerBase(BaseModel):
         """Multiply-accumulates of one forward pass: convolutions and linear layers only."""
         return 0
 
-    def axis_of(self, dim: int, shape: Shape, result: Inferred) -> int | None:
+    def axis_of(self, dim: int, shape: Shape, result: Inferred, key: str = "dim") -> int | None:
         """The index of batch-less axis `dim` in shape; None (refused) where out of range."""
         axis = axis_index(dim, len(shape))
         if axis is None:
@@ -151,9 +151,9 @@ class LayerBase(BaseModel):
             result.refuse(
                 "shape-error",
                 self.name,
-                f"dim {dim} is out of range for {fmt_shape(shape)}: {axis_range(len(shape))}",
-                field="dim",
-                help=batched_dims_help([dim], len(shape)),
+                f"{key} {dim} is out of range for {fmt_shape(shape)}: {axis_range(len(shape))}",
+                field=key,
+                help=batched_dims_help([dim], len(shape), key),
             )
         return axis
 

@@ -6,7 +6,7 @@ from math import prod
 from typing import Literal
 
 from archlint.diagnostics import Fix
-from archlint.layers.base import Inferred, LayerBase, Shape, Size, fmt_shape
+from archlint.layers.base import Dim, Inferred, LayerBase, Shape, Size, fmt_shape
 
 
 class Linear(LayerBase):
@@ -40,9 +40,27 @@ class Linear(LayerBase):
 
 
 class Flatten(LayerBase):
-    """torch.nn.Flatten on one sample: everything becomes one axis of features."""
+    """torch.nn.Flatten on one sample: the axes start_dim..end_dim become one; by default
+    every axis, so a map becomes features (ViT's x.flatten(2) is start_dim = 1)."""
 
     type: Literal["flatten"]
+    start_dim: Dim = 0
+    end_dim: Dim = -1
 
     def infer(self, inputs: list[Shape]) -> Inferred:
-        return Inferred((prod(inputs[0]),))
+        (shape,) = inputs
+        result = Inferred(None)
+        start = self.axis_of(self.start_dim, shape, result, "start_dim")
+        end = self.axis_of(self.end_dim, shape, result, "end_dim") if start is not None else None
+        if start is None or end is None:
+            return result
+        if start > end:
+            return result.refuse(
+                "shape-error",
+                self.name,
+                f"start_dim {self.start_dim} comes after end_dim {self.end_dim} in"
+                f" {fmt_shape(shape)}, which PyTorch refuses",
+                field="start_dim",
+            )
+        result.output = (*shape[:start], prod(shape[start : end + 1]), *shape[end + 1 :])
+        return result
