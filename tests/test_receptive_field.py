@@ -204,9 +204,7 @@ def oracle(analysis: archlint.Analysis, axis: int) -> dict[str, tuple[list[int],
             for o in range(n):
                 for i in range(n_in):
                     gather(o, i)
-        elif (
-            r.type in ("mean", "amax") and 1 + axis in [d % len(r.output) for d in r.layer.dim]
-        ):
+        elif r.type in ("mean", "amax") and 1 + axis in [d % len(r.output) for d in r.layer.dim]:
             for i in range(n_in):  # keepdim: one position, as global pooling
                 gather(0, i)
         elif r.type in PASSTHROUGH or r.type in ("slice", "mean", "amax"):
