@@ -162,14 +162,25 @@ def _the_rest(analysis, result) -> str:
     source = _source(analysis, result)
     if source is None:
         return "the rest are never read by this layer"
-    others = [r for r in analysis.readers(source) if r.name != result.name]
+    reader, it = result, "it"
+    # a pre-activation shortcut reads its own batch norm and ReLU of the block's input (DPN):
+    # look past such a chain, which only this layer reads, to where the branches part
+    while source in analysis.layers and analysis.layers[source].passthrough:
+        if len(analysis.readers(source)) != 1 or source in (analysis.spec.model.outputs or []):
+            break
+        reader = analysis.layers[source]
+        up = _source(analysis, reader)
+        if up is None:
+            break
+        source, it = up, f"'{up}'"
+    others = [r for r in analysis.readers(source) if r.name != reader.name]
     if not others and source not in (analysis.spec.model.outputs or []):
         return "nothing else reads it, so the rest are never seen"
     covering = [r for r in others if r.output is not None and _reads_everything(r)]
     if not covering:
         return "the rest are never read by this layer"
     branch = "the other branch" if len(others) == 1 else "another branch"
-    return f"{branch} from it, '{covering[0].name}', reads the rest"
+    return f"{branch} from {it}, '{covering[0].name}', reads the rest"
 
 
 # Re-parameterisable blocks (RepVGG, MobileOne, ACNet): convolutions of one input, each

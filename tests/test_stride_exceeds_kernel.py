@@ -190,3 +190,24 @@ def test_a_slice_beside_the_shortcut_does_not_read_the_rest():
     }  # fmt: skip
     [d] = archlint.check(archlint.from_dict(spec)).diagnostics
     assert d.code == "AL008" and "reads the rest" not in d.message
+
+
+def test_a_pre_activation_shortcut_is_seen_from_where_the_branches_part():
+    # DPN: the shortcut has its own batch norm and ReLU of the block input; the main branch
+    # reads that input through another pair, so every position is still read
+    spec = {
+        "input": {"channels": 8, "height": 8, "width": 8},
+        "layers": [
+            {"name": "x", "type": "relu"},
+            {"name": "s.bn", "type": "batchnorm2d"},
+            {"name": "s.act", "type": "relu"},
+            {"name": "s.conv", "type": "conv2d", "out_channels": 8, "kernel_size": 1,
+             "stride": 2},
+            {"name": "m.bn", "type": "batchnorm2d", "inputs": "x"},
+            {"name": "m.conv", "type": "conv2d", "out_channels": 8, "kernel_size": 3,
+             "stride": 2, "padding": 1},
+            {"name": "sum", "type": "add", "inputs": ["s.conv", "m.conv"]},
+        ],
+    }  # fmt: skip
+    [d] = archlint.check(archlint.from_dict(spec)).diagnostics
+    assert d.code == "AL008" and "the other branch from 'x', 'm.bn', reads the rest" in d.message
