@@ -204,6 +204,10 @@ CASES = {
     "concat_along_width": (
         make([N("Relu", ["x"], ["a"]), N("Concat", ["x", "a"], axis=-1)], X), [],
         ["relu", "concat"]),
+    "pixel_unshuffle_as_exported": (
+        make([N("Reshape", ["x", "t1"], ["r"]), N("Transpose", ["r"], ["p"], perm=[0, 1, 3, 5, 2, 4]),
+              N("Reshape", ["p", "t2"])], X, [I("t1", [-1, 8, 3, 2, 3, 2]), I("t2", [-1, 32, 3, 3])]),
+        [], ["pixel_unshuffle"]),
     "add_and_mul_scalars": (
         make([N("Add", ["x", "three"], ["a"]), N("Mul", ["half", "a"], ["m"]),
               N("Sub", ["m", "x"])], X, [C("three", 3.0), C("half", [0.5])]),

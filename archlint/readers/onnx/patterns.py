@@ -7,6 +7,8 @@
   Erf -> Add 1 -> Mul by x -> Mul by ½, is one `gelu` layer.
 - `channel_shuffle` (tried at a Reshape): Reshape to (N, g, C/g, ...) -> Transpose of the two
   -> Reshape back, as ShuffleNet writes it, is one `channel_shuffle` layer.
+- `pixel_unshuffle` (tried at a Reshape): Reshape to (N, C, H/r, r, W/r, r) -> Transpose ->
+  Reshape to (N, C·r², H/r, W/r), as nn.PixelUnshuffle exports, is one `pixel_unshuffle`.
 - `group_norm` (tried at a Reshape): Reshape to (N, G, -1) -> InstanceNormalization -> Reshape
   back -> Mul -> Add, as the exporter writes F.group_norm before opset 18, is one `groupnorm`.
 - `conv_bias_add`, `linear_bias_add`, `channel_shift_add` (after the op's own function): a
@@ -244,3 +246,26 @@ def _per_channel(ctx: Context, node: Node, channels: int, rank: int) -> bool:
     tensor, (C, 1, 1) or (1, C, 1, 1): an affine weight or bias."""
     consts = [ctx.consts[t] for t in node.input if t in ctx.consts]
     return len(node.input) == 2 and len(consts) == 1 and along(consts[0]) == (rank, channels)
+
+
+@pattern("Reshape")
+def pixel_unshuffle(node: Node, ctx: Context) -> tuple | None:
+    """nn.PixelUnshuffle as the exporter writes it: Reshape to (N, C, H/r, r, W/r, r) ->
+    Transpose (0, 1, 3, 5, 2, 4) -> Reshape to (N, C·r², H/r, W/r): one `pixel_unshuffle`."""
+    x = ctx.act(node, 0)
+    shape = ctx.shapes.get(x)
+    first = _target(ctx, node)
+    if shape is None or len(shape) != 3 or first is None or len(first) != 6:
+        return None
+    c, h, w = shape
+    r = first[3]
+    if not isinstance(r, int) or r < 1 or first[1:] != [c, h // r, r, w // r, r] or h % r or w % r:
+        return None
+    swap = ctx.sole_reader(node.output[0], ("Transpose",))
+    back = swap is not None and ctx.sole_reader(ctx.nodes[swap].output[0], ("Reshape",))
+    if not back or list(ctx.nodes[swap].attrs.get("perm", [])) != [0, 1, 3, 5, 2, 4]:
+        return None
+    second = _target(ctx, ctx.nodes[back])
+    if second is None or second[1:] not in ([c * r * r, h // r, w // r], [-1, h // r, w // r]):
+        return None
+    return {"type": "pixel_unshuffle", "downscale_factor": r}, [x], [swap, back]
