@@ -112,7 +112,7 @@ def _data_path(loc: tuple, data: object) -> tuple:
         ):
             path.append(part)
             node = node[part]
-        elif isinstance(node, dict) and part != node.get("type") and _is_key(part):
+        elif isinstance(node, dict) and _is_key(part):
             path.append(part)  # a key the document lacks: where it is missing
             node = None
     return tuple(path)

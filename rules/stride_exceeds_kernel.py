@@ -97,6 +97,7 @@ from fractions import Fraction
 from math import prod
 
 from archlint import Finding
+from archlint.graph import INPUT, outputs
 from archlint.windows import Axis
 
 CODE = "AL008"
@@ -106,7 +107,6 @@ SEVERITY = "info"
 CONVS = {"conv1d", "conv2d", "conv3d"}
 # what may stand between a branch and the add: it folds into the convolution before it
 FOLDS = {"batchnorm1d", "batchnorm2d", "batchnorm3d", "identity"}
-INPUT = "input"
 IDENTITY = "identity"  # a branch that is the input itself, perhaps through batch norm
 
 
@@ -148,11 +148,17 @@ CUTTING = ("slice", "pad", "reshape", "permute", "expand", "pixel_unshuffle", "o
 read them: they are not known to read every position of their input."""
 
 
-def _reads_everything(result) -> bool:
+def _reads_everything(analysis, result) -> bool:
     """A reader that reads every position of its input: windows that tile it, or no window
-    and no cutting (an activation, a norm, a merge, a global pooling)."""
+    and no cutting (a merge, a global pooling); a layer that passes its input on unchanged (an
+    activation, a norm) does when a layer after it does, or when it is a model output."""
     if result.type in CUTTING:
         return False
+    if result.passthrough:
+        readers = analysis.readers(result.name)
+        if result.name in outputs(analysis.spec):
+            return True
+        return any(_reads_everything(analysis, r) for r in readers)
     axes = [a for a in result.axes if isinstance(a, Axis)]
     return prod((a.coverage for a in axes), start=Fraction(1)) == 1
 
@@ -166,7 +172,9 @@ def _the_rest(analysis, result) -> str:
     # a pre-activation shortcut reads its own batch norm and ReLU of the block's input (DPN):
     # look past such a chain, which only this layer reads, to where the branches part
     while source in analysis.layers and analysis.layers[source].passthrough:
-        if len(analysis.readers(source)) != 1 or source in (analysis.spec.model.outputs or []):
+        if analysis.layers[source].type in CUTTING:
+            break  # a pad that shifts the map is no pre-activation
+        if len(analysis.readers(source)) != 1 or source in outputs(analysis.spec):
             break
         reader = analysis.layers[source]
         up = _source(analysis, reader)
@@ -174,9 +182,9 @@ def _the_rest(analysis, result) -> str:
             break
         source, it = up, f"'{up}'"
     others = [r for r in analysis.readers(source) if r.name != reader.name]
-    if not others and source not in (analysis.spec.model.outputs or []):
+    if not others and source not in outputs(analysis.spec):
         return "nothing else reads it, so the rest are never seen"
-    covering = [r for r in others if r.output is not None and _reads_everything(r)]
+    covering = [r for r in others if r.output is not None and _reads_everything(analysis, r)]
     if not covering:
         return "the rest are never read by this layer"
     branch = "the other branch" if len(others) == 1 else "another branch"

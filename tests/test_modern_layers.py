@@ -129,6 +129,8 @@ def test_schema_errors_of_a_layer_type_named_like_its_key():
     found = archlint.check(archlint.loads(text)).diagnostics
     assert [(d.line, d.message.split(":")[0]) for d in found] == [
         (9, "mode"), (10, "unknown key 'bogus' in pad layer")]  # fmt: skip
+    [missing] = archlint.check(archlint.loads(text.replace("pad = [1, 1]\n", ""))).diagnostics[:1]
+    assert missing.message.startswith("missing key 'pad'")
 
 
 def test_a_reshape_that_counts_the_batch_gets_a_hint_where_it_fails():

@@ -208,6 +208,16 @@ CASES = {
         make([N("Reshape", ["x", "t1"], ["r"]), N("Transpose", ["r"], ["p"], perm=[0, 1, 3, 5, 2, 4]),
               N("Reshape", ["p", "t2"])], X, [I("t1", [-1, 8, 3, 2, 3, 2]), I("t2", [-1, 32, 3, 3])]),
         [], ["pixel_unshuffle"]),
+    "linear_to_one_output_keeps_its_bias": (  # a (1,) bias runs along its one axis
+        make([N("MatMul", ["x", "w"], ["m"]), N("Add", ["m", "b"])], [1, 5, 16],
+             [W("w", 16, 1), W("b", 1)]),
+        ["w", "b"], ["linear"]),
+    "layer_norm_weights_cast_from_half": (  # a weight cast is still the weight
+        make([N("Cast", ["s16"], ["s"], to=TensorProto.FLOAT),
+              N("Cast", ["b16"], ["b"], to=TensorProto.FLOAT),
+              N("LayerNormalization", ["x", "s", "b"])], X,
+             [C("s16", [1.0] * 6, np.float16), C("b16", [0.0] * 6, np.float16)]),
+        ["s16", "b16"], ["layernorm"]),
     "add_and_mul_scalars": (
         make([N("Add", ["x", "three"], ["a"]), N("Mul", ["half", "a"], ["m"]),
               N("Sub", ["m", "x"])], X, [C("three", 3.0), C("half", [0.5])]),
@@ -307,3 +317,12 @@ def test_split_parts_come_in_order():
     first, second, cat = spec["layers"]
     assert (first.get("start"), first["end"], second["start"]) == (None, 3, 3)
     assert cat["inputs"] == [second["name"], first["name"]]  # Concat(b, a)
+
+
+def test_a_slice_out_of_range_on_one_axis_leaves_no_part_behind(tmp_path):
+    model = make([N("Slice", ["x", "s", "e", "a", "st"], ["y"], name="sl")], X,
+                 [I("s", [0, 0]), I("e", [4, 4]), I("a", [2, 3]), I("st", [1, 2**40])])  # fmt: skip
+    onnx.save(model, tmp_path / "m.onnx")
+    result = archlint.check(archlint.load(tmp_path / "m.onnx"))
+    assert [r.type for r in result.analysis.layers.values()] == ["opaque"]
+    assert [d.code for d in result.diagnostics] == ["AL908"]

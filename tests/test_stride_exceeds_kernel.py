@@ -211,3 +211,24 @@ def test_a_pre_activation_shortcut_is_seen_from_where_the_branches_part():
     }  # fmt: skip
     [d] = archlint.check(archlint.from_dict(spec)).diagnostics
     assert d.code == "AL008" and "the other branch from 'x', 'm.bn', reads the rest" in d.message
+
+
+def test_two_sparse_branches_do_not_cover_each_other():
+    # each branch's batch norm passes its input on to a 1×1 stride-2 conv: 3/4 never read
+    spec = {
+        "input": {"channels": 8, "height": 8, "width": 8},
+        "layers": [
+            {"name": "x", "type": "relu"},
+            {"name": "s.bn", "type": "batchnorm2d"},
+            {"name": "s.act", "type": "relu"},
+            {"name": "s.conv", "type": "conv2d", "out_channels": 8, "kernel_size": 1,
+             "stride": 2},
+            {"name": "m.bn", "type": "batchnorm2d", "inputs": "x"},
+            {"name": "m.conv", "type": "conv2d", "out_channels": 8, "kernel_size": 1,
+             "stride": 2},
+            {"name": "sum", "type": "add", "inputs": ["s.conv", "m.conv"]},
+        ],
+    }  # fmt: skip
+    found = archlint.check(archlint.from_dict(spec)).diagnostics
+    assert sorted(d.layer for d in found) == ["m.conv", "s.conv"]
+    assert not any("reads the rest" in d.message for d in found)

@@ -54,9 +54,11 @@ class Const:
 def along(c: Const) -> tuple[int, int] | None:
     """(the axis counted from the end, 1 the last; its size) of the one axis a constant runs
     along, every other being 1, or None: (C, 1, 1) gives (3, C), a bias (C,) gives (1, C)."""
-    if c.dims is None:
+    if not c.dims:
         return None
     axes = [(len(c.dims) - k, d) for k, d in enumerate(c.dims) if d != 1]
+    if not axes:  # every dim 1: one value on the outermost axis written, as a 1-channel bias
+        return len(c.dims), 1
     return axes[0] if len(axes) == 1 else None
 
 

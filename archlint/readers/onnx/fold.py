@@ -57,6 +57,10 @@ def fold_node(ctx: Context, node: Node) -> None:
         results = fn(node, ins) if fn else None
         if results is None and node.op_type in EVALUATED and node.standard:
             results = _evaluate(node, ins)
+        if results and ins and ins[0] is not None and ins[0].learnt and node.op_type in PASSING:
+            for result in results:  # a weight cast or reshaped is still the weight
+                if result is not None:
+                    result.learnt = True
     except Exception:
         results = None
     for k, t in enumerate(node.output):
@@ -275,6 +279,9 @@ def _arithmetic(node: Node, ins: list) -> list[Const] | None:
 
 
 # ------------------------------------------------------------- small values, evaluated
+
+PASSING = {"Identity", "Cast", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Flatten"}
+"""Ops that pass a tensor's values on, rearranged or converted: a learnt input stays learnt."""
 
 EVALUATED = {
     "Add", "Sub", "Mul", "Div", "Mod", "Neg", "Abs", "Ceil", "Floor", "Round", "Sqrt", "Pow",

@@ -5,7 +5,7 @@ output: torch.split and chunk) and Pad (a `pad` layer in F.pad's order). Never a
 from __future__ import annotations
 
 from archlint.layers import MAX_SIZE
-from archlint.readers.onnx.context import Context
+from archlint.readers.onnx.context import Context, check_config
 from archlint.readers.onnx.proto import Node, f32
 from archlint.readers.onnx.table import Mapping, Unsupported, op, put
 
@@ -57,6 +57,8 @@ def slice_(node: Node, ctx: Context) -> Mapping:
         configs.append(config)
     if not configs:
         return {"type": "identity"}, [x], []
+    for config in configs:  # every one fits the spec before any layer is made
+        check_config(config)
     for config in configs[:-1]:  # one layer per axis, in a chain
         x = ctx.extra_layer(config, node, [x])
     return configs[-1], [x], []
@@ -86,6 +88,8 @@ def split(node: Node, ctx: Context) -> Mapping:
         put(config, "end", start + part, size)
         configs.append(config)
         start += part
+    for config in configs:  # every one fits the spec before any layer is made
+        check_config(config)
     for config, tensor in zip(configs[:-1], node.output):  # in order; the last is the node's
         if tensor:
             ctx.acts[tensor] = (ctx.extra_layer(config, node, [x]), True)
