@@ -381,9 +381,14 @@ def types_command() -> None:
     """List the layer types of the spec format and their keys."""
     from archlint.layers import LAYER_CLASSES
 
+    click.echo("Every layer also takes name, inputs and ignore; required keys are marked *.\n")
     for cls in LAYER_CLASSES:
         types = ", ".join(cls.model_fields["type"].annotation.__args__)
-        keys = [k for k in cls.model_fields if k not in ("type", "name", "inputs", "ignore")]
+        keys = [
+            k + ("*" if field.is_required() else "")
+            for k, field in cls.model_fields.items()
+            if k not in ("type", "name", "inputs", "ignore")
+        ]
         click.echo(f"{types}\n    keys: {', '.join(keys) or '(none)'}")
 
 

@@ -115,7 +115,9 @@ def test_explain_and_rules_and_types():
     assert invoke("explain", "bias-before-batchnorm").exit_code == 0
     listing = invoke("rules").output
     assert "AL010  bias-before-batchnorm" in listing and "built-in" in listing
-    assert "conv_transpose2d" in invoke("types").output
+    types = invoke("types").output
+    assert "conv_transpose2d" in types
+    assert "keys: dim*, keepdim\n" in types and "keys: pad*, mode, value\n" in types
 
 
 def test_sizes_command():
