@@ -192,10 +192,12 @@ def test_a_slice_beside_the_shortcut_does_not_read_the_rest():
     assert d.code == "AL008" and "reads the rest" not in d.message
 
 
-def test_a_pre_activation_shortcut_is_seen_from_where_the_branches_part():
-    # DPN: the shortcut has its own batch norm and ReLU of the block input; the main branch
-    # reads that input through another pair, so every position is still read
-    spec = {
+def pre_activation_block(main_kernel: int) -> dict:
+    """A DPN-like block: the shortcut (1×1, stride 2) has its own batch norm and ReLU of the
+    block input x; the main branch reads x through another batch norm, then a conv."""
+    main = {"name": "m.conv", "type": "conv2d", "out_channels": 8, "kernel_size": main_kernel,
+            "stride": 2, "padding": main_kernel // 2}  # fmt: skip
+    return {
         "input": {"channels": 8, "height": 8, "width": 8},
         "layers": [
             {"name": "x", "type": "relu"},
@@ -204,31 +206,20 @@ def test_a_pre_activation_shortcut_is_seen_from_where_the_branches_part():
             {"name": "s.conv", "type": "conv2d", "out_channels": 8, "kernel_size": 1,
              "stride": 2},
             {"name": "m.bn", "type": "batchnorm2d", "inputs": "x"},
-            {"name": "m.conv", "type": "conv2d", "out_channels": 8, "kernel_size": 3,
-             "stride": 2, "padding": 1},
+            main,
             {"name": "sum", "type": "add", "inputs": ["s.conv", "m.conv"]},
         ],
     }  # fmt: skip
-    [d] = archlint.check(archlint.from_dict(spec)).diagnostics
+
+
+def test_a_pre_activation_shortcut_is_seen_from_where_the_branches_part():
+    # the main branch's 3×3 conv reads every position of x
+    [d] = archlint.check(archlint.from_dict(pre_activation_block(3))).diagnostics
     assert d.code == "AL008" and "the other branch from 'x', 'm.bn', reads the rest" in d.message
 
 
 def test_two_sparse_branches_do_not_cover_each_other():
     # each branch's batch norm passes its input on to a 1×1 stride-2 conv: 3/4 never read
-    spec = {
-        "input": {"channels": 8, "height": 8, "width": 8},
-        "layers": [
-            {"name": "x", "type": "relu"},
-            {"name": "s.bn", "type": "batchnorm2d"},
-            {"name": "s.act", "type": "relu"},
-            {"name": "s.conv", "type": "conv2d", "out_channels": 8, "kernel_size": 1,
-             "stride": 2},
-            {"name": "m.bn", "type": "batchnorm2d", "inputs": "x"},
-            {"name": "m.conv", "type": "conv2d", "out_channels": 8, "kernel_size": 1,
-             "stride": 2},
-            {"name": "sum", "type": "add", "inputs": ["s.conv", "m.conv"]},
-        ],
-    }  # fmt: skip
-    found = archlint.check(archlint.from_dict(spec)).diagnostics
+    found = archlint.check(archlint.from_dict(pre_activation_block(1))).diagnostics
     assert sorted(d.layer for d in found) == ["m.conv", "s.conv"]
     assert not any("reads the rest" in d.message for d in found)
