@@ -40,15 +40,15 @@ def activation_bytes(analysis: Analysis, name: str, dtype: str = "float32", batc
 def peak_activation_bytes(analysis: Analysis, dtype: str = "float32", batch: int = 1) -> int:
     """The most activation memory alive at once, running the layers in topological order."""
     size = {INPUT: prod(analysis.input_shape) * batch * DTYPE_BYTES[dtype]}
-    waiting = {INPUT: analysis.graph.out_degree(INPUT)}
+    waiting = {INPUT: len(analysis.flow.readers[INPUT])}
     kept = set(outputs(analysis.spec))
     live = peak = size[INPUT]
     for name in analysis.layers:
         size[name] = activation_bytes(analysis, name, dtype, batch)
-        waiting[name] = analysis.graph.out_degree(name)
+        waiting[name] = len(analysis.flow.readers[name])
         live += size[name]
         peak = max(peak, live)
-        for source in analysis.graph.predecessors(name):
+        for source in analysis.flow.sources[name]:
             waiting[source] -= 1
             if waiting[source] == 0 and source not in kept:
                 live -= size[source]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import networkx as nx
@@ -157,7 +158,8 @@ def network(result: FileResult) -> Network:
 
 def describe(layer) -> str:
     """A layer's type and key settings: "conv2d 3×3 /2 p1 → 64", "maxpool2d 3×3 /2"."""
-    kind, ndim, get = layer.type, layer.ndim, lambda key: getattr(layer, key, None)
+    values = layer.__dict__  # the layer's keys: no pydantic lookup for the keys it lacks
+    kind, ndim, get = layer.type, layer.ndim, values.get
     parts = [kind]
     if get("kernel_size") is not None:
         parts.append(_axes(get("kernel_size"), ndim))
@@ -362,7 +364,10 @@ def _order(layered: nx.DiGraph, ranks: dict, net: Network) -> list[list[Hashable
     for v in sorted(layered, key=start):
         order[ranks[v]].append(v)
     best, fewest = [list(r) for r in order], _crossings(layered, order)
+    stale = 0  # sweeps since the last improvement
     for sweep in range(16):
+        if fewest == 0 or stale == 4:
+            break  # nothing left to gain (a chain, most ResNets), or the sweeps have settled
         down = sweep % 2 == 0
         steps = range(1, len(order)) if down else range(len(order) - 2, -1, -1)
         for r in steps:
@@ -370,7 +375,9 @@ def _order(layered: nx.DiGraph, ranks: dict, net: Network) -> list[list[Hashable
             order[r] = _by_barycentre(order[r], near, layered.pred if down else layered.succ)
         crossings = _crossings(layered, order)
         if crossings < fewest:
-            best, fewest = [list(r) for r in order], crossings
+            best, fewest, stale = [list(r) for r in order], crossings, 0
+        else:
+            stale += 1
     return best
 
 
@@ -527,11 +534,15 @@ CATEGORY_COLOURS = (  # the stripe at a box's left, by type
     "#59a14f"),
 )  # fmt: skip
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPED = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def esc(text: str) -> str:
     """Text for XML and HTML content or attributes (characters XML forbids become U+FFFD)."""
-    text = _XML_BAD.sub("\ufffd", str(text))
+    text = str(text)
+    if not _ESCAPED.search(text):
+        return text  # most labels and numbers: nothing to replace
+    text = _XML_BAD.sub("\ufffd", text)
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         .replace('"', "&quot;").replace("'", "&#39;")
@@ -545,11 +556,23 @@ def tag(name: str, *children: str, **attrs) -> str:
     """
     parts = [name]
     for key, value in attrs.items():
-        if value is not None:
-            key = key.rstrip("_").replace("_", "-")
-            parts.append(f'{key}="{esc(_num(value) if isinstance(value, float) else value)}"')
+        if value is None:
+            continue
+        if isinstance(value, float):
+            text = _num(value)
+        elif isinstance(value, int):
+            text = str(value)  # numbers need no escaping
+        else:
+            text = esc(value)
+        parts.append(f'{_attribute(key)}="{text}"')
     opening = " ".join(parts)
     return f"<{opening}>{''.join(children)}</{name}>" if children else f"<{opening}/>"
+
+
+@cache
+def _attribute(key: str) -> str:
+    """`class_` -> class, `font_size` -> font-size."""
+    return key.rstrip("_").replace("_", "-")
 
 
 def _num(value: float) -> str:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from archlint.diagnostics import Finding
-from archlint.graph import INPUT, input_names
+from archlint.graph import INPUT, Flow
 from archlint.layers import Axis, LayerBase, Refusal, Shape, TransposedAxis
 from archlint.spec import Spec
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass
@@ -31,9 +33,10 @@ class LayerResult:
     refusals: list[Refusal] = field(default_factory=list)
     macs: int | None = None  # multiply-accumulates of one sample's forward pass
 
-    @property
-    def type(self) -> str:
-        return self.layer.type  # type: ignore[attr-defined]
+    type: str = field(init=False)  # the layer's type, "conv2d"
+
+    def __post_init__(self) -> None:
+        self.type = self.layer.type  # type: ignore[attr-defined]
 
     @property
     def passthrough(self) -> bool:
@@ -48,11 +51,19 @@ class LayerResult:
 
 @dataclass
 class Analysis:
-    """The spec, its graph, and each layer's result in topological order."""
+    """The spec, its data flow, and each layer's result in topological order."""
 
     spec: Spec
-    graph: nx.DiGraph
+    flow: Flow
     layers: dict[str, LayerResult]
+    _graph: nx.DiGraph | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The flow as a networkx DiGraph (built on first use: a check does not need it)."""
+        if self._graph is None:
+            self._graph = self.flow.networkx(self.spec)
+        return self._graph
 
     @property
     def input_shape(self) -> Shape:
@@ -68,11 +79,11 @@ class Analysis:
 
     def readers(self, name: str) -> list[LayerResult]:
         """The layers that read `name`'s output."""
-        return [self.layers[n] for n in self.graph.successors(name) if n in self.layers]
+        return [self.layers[n] for n in self.flow.readers[name] if n in self.layers]
 
     def sources(self, name: str) -> list[LayerResult]:
         """The layers `name` reads (the network input is not a layer and is left out)."""
-        return [self.layers[n] for n in self.graph.predecessors(name) if n in self.layers]
+        return [self.layers[n] for n in self.flow.sources[name] if n in self.layers]
 
     def previous(self, name: str) -> LayerResult | None:
         """The nearest layer before `name` that is not a passthrough, on a single path."""
@@ -96,18 +107,17 @@ class Analysis:
                     yield refusal.finding
 
 
-def infer(spec: Spec, graph: nx.DiGraph) -> Analysis:
+def infer(spec: Spec, flow: Flow) -> Analysis:
     layers: dict[str, LayerResult] = {}
-    acyclic = graph.graph.get("acyclic")  # build() has asked already
-    if not (nx.is_directed_acyclic_graph(graph) if acyclic is None else acyclic):
-        return Analysis(spec, graph, layers)
+    if flow.order is None:  # a cycle: build() has reported it
+        return Analysis(spec, flow, layers)
     shapes: dict[str, Shape | None] = {INPUT: spec.input.shape}
-    for name in nx.topological_sort(graph):
+    for name in flow.order:
         if name == INPUT:
             continue
-        index = graph.nodes[name]["index"]
-        layer = graph.nodes[name]["layer"]
-        names = input_names(spec, index)
+        index = flow.index[name]
+        layer = spec.layers[index]
+        names = flow.inputs[name]
         inputs = [shapes.get(n) for n in names]
         fits = (
             (layer.arity is None and len(names) >= 2)
@@ -124,4 +134,4 @@ def infer(spec: Spec, graph: nx.DiGraph) -> Analysis:
             )
         layers[name] = result
         shapes[name] = result.output
-    return Analysis(spec, graph, layers)
+    return Analysis(spec, flow, layers)

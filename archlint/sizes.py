@@ -56,8 +56,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
 
-import networkx as nx
-
 from archlint.diagnostics import Severity
 from archlint.graph import INPUT, build, input_names
 from archlint.inference import infer
@@ -130,10 +128,10 @@ class _Probe:
         self.broken = f"the spec itself: {errors[0].message}" if errors else None
         self.order: list[tuple[str, object, list[str]]] = []
         if self.broken is None:
-            for name in nx.topological_sort(self.graph):
+            for name in self.graph.order or ():
                 if name != INPUT:
-                    index = self.graph.nodes[name]["index"]
-                    layer = self.graph.nodes[name]["layer"]
+                    index = self.graph.index[name]
+                    layer = spec.layers[index]
                     self.order.append((name, layer, input_names(spec, index)))
         self.cache: dict[int, str | None] = {}
         self._period: int | None = None

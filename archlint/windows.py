@@ -9,7 +9,7 @@ pooling with ceil_mode, ceil it, dropping a last window that would start in the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 
@@ -22,7 +22,11 @@ def show(value: Fraction | int) -> str:
 
 @dataclass(frozen=True)
 class Axis:
-    """One spatial axis of a convolution or pooling window."""
+    """One spatial axis of a convolution or pooling window.
+
+    The derived figures (`extent` to `zero_windows`) are computed once, when the Axis is
+    made: inference makes each Axis once, and every rule then reads them.
+    """
 
     name: str  # "height", "width", "length" or "depth"
     size: int
@@ -32,24 +36,32 @@ class Axis:
     pad_begin: int = 0
     pad_end: int = 0
     ceil_mode: bool = False
+    # how many input positions one window spans, dilation included
+    extent: int = field(init=False, repr=False, compare=False)
+    padded: int = field(init=False, repr=False, compare=False)
+    out: int = field(init=False, repr=False, compare=False)  # the output size PyTorch gives
+    is_exact: bool = field(init=False, repr=False, compare=False)  # no rounding needed
+    # real input positions at the end that no window reaches (see _unread)
+    unread: int = field(init=False, repr=False, compare=False)
+    # output positions at the start and at the end whose every tap falls in the padding
+    zero_windows: tuple[int, int] = field(init=False, repr=False, compare=False)
 
-    @property
-    def extent(self) -> int:
-        """How many input positions one window spans, dilation included."""
-        return self.dilation * (self.kernel - 1) + 1
-
-    @property
-    def padded(self) -> int:
-        return self.size + self.pad_begin + self.pad_end
+    def __post_init__(self) -> None:
+        fixed = object.__setattr__  # the dataclass is frozen; these are set once, here
+        fixed(self, "extent", self.dilation * (self.kernel - 1) + 1)
+        fixed(self, "padded", self.size + self.pad_begin + self.pad_end)
+        span = self.padded - self.extent
+        fixed(self, "is_exact", span % self.stride == 0)
+        fixed(self, "out", self._out(span))
+        fixed(self, "unread", self._unread())
+        fixed(self, "zero_windows", self._zero_windows())
 
     @property
     def exact(self) -> Fraction:
         """The output size before rounding."""
         return Fraction(self.padded - self.extent, self.stride) + 1
 
-    @property
-    def out(self) -> int:
-        span = self.padded - self.extent
+    def _out(self, span: int) -> int:
         if not self.ceil_mode:
             return span // self.stride + 1
         out = -(-span // self.stride) + 1
@@ -58,12 +70,7 @@ class Axis:
             out -= 1
         return out
 
-    @property
-    def is_exact(self) -> bool:
-        return self.exact.denominator == 1
-
-    @property
-    def unread(self) -> int:
+    def _unread(self) -> int:
         """Real input positions at the end that no window reaches (padding not counted).
 
         A stride wider than the window skips positions between all windows anyway (see
@@ -75,9 +82,7 @@ class Axis:
         gap = max(0, self.stride - self.extent)
         return max(0, self.size - 1 - last_tap - gap)
 
-    @property
-    def zero_windows(self) -> tuple[int, int]:
-        """Output positions at the start and at the end whose every tap falls in the padding."""
+    def _zero_windows(self) -> tuple[int, int]:
         if self.out <= 0:
             return 0, 0
         lead = self.pad_begin - (self.extent - 1)
@@ -87,11 +92,18 @@ class Axis:
         return min(leading, self.out), min(trailing, self.out - min(leading, self.out))
 
     @property
+    def covered(self) -> int:
+        """How many of every `stride` input positions any window touches, away from borders."""
+        if self.kernel >= self.stride and self.dilation == 1:
+            return self.stride  # the common case, without the set below
+        # tap offsets k·d modulo S repeat with a period of at most S, so S taps show them all
+        taps = range(min(self.kernel, self.stride))
+        return len({(k * self.dilation) % self.stride for k in taps})
+
+    @property
     def coverage(self) -> Fraction:
         """Share of input positions any window touches, away from the borders."""
-        # tap offsets k·d modulo S repeat with a period of at most S, so S taps show them all
-        residues = {(k * self.dilation) % self.stride for k in range(min(self.kernel, self.stride))}
-        return Fraction(len(residues), self.stride)
+        return Fraction(self.covered, self.stride)
 
     def formula(self) -> str:
         """The arithmetic with the user's numbers, in the lecture's form where it applies."""

@@ -113,8 +113,8 @@ IDENTITY = "identity"  # a branch that is the input itself, perhaps through batc
 def check(analysis, options):
     for result in analysis.layers.values():
         axes = [a for a in result.axes if isinstance(a, Axis)]
-        if result.output is None or not axes:
-            continue
+        if result.output is None or all(a.covered == a.stride for a in axes):
+            continue  # no axis skips input (the common case, without fractions)
         seen = prod((a.coverage for a in axes), start=Fraction(1))
         if seen >= 1 or _folded_away(analysis, result):
             continue
@@ -132,7 +132,7 @@ def check(analysis, options):
 
 def _source(analysis, result) -> str | None:
     """The one layer (or the network input) that `result` reads."""
-    sources = list(analysis.graph.predecessors(result.name))
+    sources = list(analysis.flow.sources[result.name])
     return sources[0] if len(sources) == 1 else None
 
 
@@ -160,7 +160,7 @@ def _reads_everything(analysis, result) -> bool:
             return True
         return any(_reads_everything(analysis, r) for r in readers)
     axes = [a for a in result.axes if isinstance(a, Axis)]
-    return prod((a.coverage for a in axes), start=Fraction(1)) == 1
+    return all(a.covered == a.stride for a in axes)
 
 
 def _the_rest(analysis, result) -> str:
@@ -206,9 +206,7 @@ def _folded_away(analysis, result) -> bool:
     source = _source(analysis, result)
     if add is None or source is None:
         return False
-    branches = [
-        _branch(analysis, name, source, add) for name in analysis.graph.predecessors(add.name)
-    ]
+    branches = [_branch(analysis, name, source, add) for name in analysis.flow.sources[add.name]]
     if any(b is None for b in branches):
         return False
     convs = [b for b in branches if b is not IDENTITY]
@@ -238,7 +236,7 @@ def _branch(analysis, name: str, source: str, add):
     if node.type in FOLDS:
         if len(analysis.readers(name)) != 1:
             return None
-        upstream = list(analysis.graph.predecessors(name))
+        upstream = list(analysis.flow.sources[name])
         if upstream == [source]:
             return IDENTITY
         node = analysis.layers.get(upstream[0]) if len(upstream) == 1 else None

@@ -12,6 +12,7 @@ rule that explains it (or by the reserved shape-error), and an output it cannot 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -57,6 +58,7 @@ class Inferred:
         return self
 
 
+@cache
 def _ndim(type_name: str) -> int:
     return int(type_name[-2]) if type_name[-1] == "d" and type_name[-2].isdigit() else 0
 
