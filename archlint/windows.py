@@ -20,12 +20,14 @@ def show(value: Fraction | int) -> str:
     return text.replace("-", "−")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Axis:
-    """One spatial axis of a convolution or pooling window.
+    """One spatial axis of a convolution or pooling window; treat it as read-only.
 
     The derived figures (`extent` to `zero_windows`) are computed once, when the Axis is
-    made: inference makes each Axis once, and every rule then reads them.
+    made: inference makes each Axis once, and every rule then reads them. (Not a frozen
+    dataclass: its field-by-field object.__setattr__ made an Axis cost more than the rest of
+    a convolution's inference.)
     """
 
     name: str  # "height", "width", "length" or "depth"
@@ -47,14 +49,13 @@ class Axis:
     zero_windows: tuple[int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        fixed = object.__setattr__  # the dataclass is frozen; these are set once, here
-        fixed(self, "extent", self.dilation * (self.kernel - 1) + 1)
-        fixed(self, "padded", self.size + self.pad_begin + self.pad_end)
+        self.extent = self.dilation * (self.kernel - 1) + 1
+        self.padded = self.size + self.pad_begin + self.pad_end
         span = self.padded - self.extent
-        fixed(self, "is_exact", span % self.stride == 0)
-        fixed(self, "out", self._out(span))
-        fixed(self, "unread", self._unread())
-        fixed(self, "zero_windows", self._zero_windows())
+        self.is_exact = span % self.stride == 0
+        self.out = self._out(span)
+        self.unread = self._unread()
+        self.zero_windows = self._zero_windows()
 
     @property
     def exact(self) -> Fraction:

@@ -106,7 +106,7 @@ def compact(values: list[int]) -> int | list[int]:
 class LayerBase(BaseModel):
     """Keys every layer accepts."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
     name: str | None = None
     inputs: list[str] | str | None = None
