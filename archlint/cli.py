@@ -57,6 +57,9 @@ class _Configs:
             extend_select=config.extend_select + o.extend_select,
             ignore=config.ignore + o.ignore,
             fail_on=o.fail_on if "fail-on" in self.override_keys else config.fail_on,
+            rule_timeout=o.rule_timeout
+            if "rule-timeout" in self.override_keys
+            else config.rule_timeout,
         )
 
     def for_file(self, path: Path) -> Config:
@@ -69,8 +72,25 @@ class _Configs:
 
 
 def _run(paths, config_path, overrides) -> tuple[list[FileResult], list[Config], int]:
-    """Check every file; returns the results, their configs and the worst usage exit code."""
-    gc.disable()  # a short-lived process: collecting the spec's objects only costs time
+    """Check every file; returns the results, their configs and the worst usage exit code.
+
+    The garbage collector is off while the files are checked (collecting the specs' objects
+    only costs time) and as it was afterwards: the CLI also runs inside other processes
+    (click's CliRunner, tests), which must get their collector back.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _check_files(paths, config_path, overrides)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check_files(paths, config_path, overrides) -> tuple[list[FileResult], list[Config], int]:
+    """Files named on the command line that are not specs are named on stderr, with the
+    reason, and change no exit code (a pre-commit hook passes every .toml and .json file);
+    those found in folders are only counted."""
     rules, plugin_problems = installed_rules()
     status = 0
     for problem in plugin_problems:  # said once per run, not once per file
@@ -80,6 +100,7 @@ def _run(paths, config_path, overrides) -> tuple[list[FileResult], list[Config],
     try:
         configs = _Configs(config_path, overrides)
         results, used = [], []
+        named, unnamed_skipped = {Path(name) for name in paths}, 0
         for path in _expand(paths):
             config = configs.for_file(path)
             try:
@@ -91,6 +112,13 @@ def _run(paths, config_path, overrides) -> tuple[list[FileResult], list[Config],
             if result.document.is_spec:
                 results.append(result)
                 used.append(config)
+            elif path in named:
+                click.echo(f"{path}: skipped: {result.document.skip_reason}", err=True)
+            else:
+                unnamed_skipped += 1
+        if unnamed_skipped:
+            files = f"{unnamed_skipped} file{'s' if unnamed_skipped > 1 else ''}"
+            click.echo(f"archlint: skipped {files} found in folders: not specs", err=True)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     return results, used, status
@@ -106,11 +134,22 @@ def _fix(result: FileResult, config: Config, unsafe: bool) -> FileResult:
     if fixed.applied:
         path = Path(result.path)
         crlf = b"\r\n" in path.read_bytes()  # keep the file's line endings
-        path.write_text(fixed.text, encoding="utf-8", newline="\r\n" if crlf else "\n")
+        _write(path, fixed.text, newline="\r\n" if crlf else "\n")
         for d in fixed.applied:
             value = json.dumps(d.fix.new)
             click.echo(f"fixed {d.file}: {d.layer}: {d.fix.key} = {value} ({d.code})", err=True)
     return fixed.result
+
+
+def _write(path: str | Path, text: str, newline: str | None = None) -> None:
+    """Write a file atomically (archlint/files.py); a failure is exit 2, not a traceback."""
+    from archlint.files import write_text
+
+    try:
+        write_text(path, text, newline=newline)
+    except OSError as exc:
+        click.echo(f"archlint: error: {path}: cannot write: {exc.strerror or exc}", err=True)
+        sys.exit(2)
 
 
 def _names(values: tuple[str, ...]) -> list[str]:
@@ -154,8 +193,24 @@ def main() -> None:
     is_flag=True,
     help="With --fix, also apply fixes that change shapes downstream.",
 )
+@click.option(
+    "--rule-timeout",
+    type=float,
+    metavar="SECONDS",
+    help="Abandon a rule still running after this long on one file, as AL906 (default: 10;"
+    " 0: no limit).",
+)
 def check_command(
-    paths, fmt, config_path, fail_on, select, extend_select, ignore, apply_fixes, unsafe_fixes
+    paths,
+    fmt,
+    config_path,
+    fail_on,
+    select,
+    extend_select,
+    ignore,
+    apply_fixes,
+    unsafe_fixes,
+    rule_timeout,
 ) -> None:
     """Check architecture specs (.toml, .json), ONNX models (.onnx) or directories of them."""
     from archlint import report
@@ -169,6 +224,8 @@ def check_command(
         overrides["ignore"] = _names(ignore)
     if fail_on:
         overrides["fail-on"] = fail_on
+    if rule_timeout is not None:
+        overrides["rule-timeout"] = rule_timeout
     results, configs, status = _run(paths, config_path, overrides)
     if apply_fixes:
         results = [_fix(r, c, unsafe_fixes) for r, c in zip(results, configs)]
@@ -321,7 +378,7 @@ def graph_command(path, output, fmt, config_path) -> None:
     if output == "-":
         click.echo(text, nl=False)
     else:
-        Path(output).write_text(text, encoding="utf-8")
+        _write(output, text)
         click.echo(f"wrote {output}", err=True)
     sys.exit(1 if results[0].analysis is None else 0)
 

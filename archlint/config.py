@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,12 @@ from pathlib import Path
 from archlint.diagnostics import RESERVED, Severity
 from archlint.registry import Rule, installed_rules, off_by_default
 
-KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "severity", "fail-on", "rules")
+KEYS = (
+    "select", "extend-select", "ignore", "per-file-ignores", "severity", "fail-on", "rules",
+    "rule-timeout",
+)  # fmt: skip
+RULE_TIMEOUT = 10.0
+"""Seconds each rule may take on one file before it is abandoned (AL906); 0: no limit."""
 
 
 class ConfigError(Exception):
@@ -34,6 +40,7 @@ class Config:
     fail_on: Severity = Severity.WARNING
     options: dict[str, dict] = field(default_factory=dict)  # code -> {option: value}
     source: Path | None = None  # the file it came from; globs are relative to its folder
+    rule_timeout: float = RULE_TIMEOUT  # seconds per rule and file; 0: no limit
 
     def selects(self, code: str, path: str | Path | None = None) -> bool:
         everything = self.select is None and code not in off_by_default()
@@ -79,7 +86,7 @@ def _has_archlint_table(pyproject: Path) -> bool:
         return False
     try:
         return isinstance(tomllib.loads(text).get("tool", {}).get("archlint"), dict)
-    except tomllib.TOMLDecodeError:
+    except (ValueError, RecursionError):  # a TOMLDecodeError, or past Python's limits
         return "[tool.archlint" in text  # a broken file that means us: load_config says why
 
 
@@ -88,7 +95,7 @@ def load_config(path: Path) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # a TOMLDecodeError, or past Python's limits
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("archlint", {})
@@ -136,6 +143,11 @@ def parse_config(data: dict, source: Path | None = None) -> Config:
     config.ignore = rule_list("ignore", data.get("ignore", []))
     if "fail-on" in data:
         config.fail_on = severity("fail-on", data["fail-on"])
+    if "rule-timeout" in data:
+        seconds = _seconds(data["rule-timeout"])
+        if seconds is None:
+            raise fail("'rule-timeout' should be a number of seconds ≥ 0 (0: no limit)")
+        config.rule_timeout = seconds
     for pattern, value in table("per-file-ignores").items():
         config.per_file_ignores[pattern] = rule_list(f"per-file-ignores.{pattern}", value)
     for name, value in table("severity").items():
@@ -169,6 +181,17 @@ def parse_config(data: dict, source: Path | None = None) -> Config:
             raise fail(f"'rules.{name}': {problem}")
         config.options[rule.code] = dict(options)
     return config
+
+
+def _seconds(value: object) -> float | None:
+    """A finite number ≥ 0 as a float, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if 0 <= seconds < math.inf else None
 
 
 def _same_kind(value: object, default: object) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import tomlkit
 
+from archlint.files import write_text
 from archlint.layers import LAYER_TYPES
 from archlint.loader import LoadError
 from archlint.readers.onnx import Conversion, convert_file
@@ -40,7 +41,7 @@ def convert(path: str | Path, out_path: str | Path) -> Path:
     else:
         text = to_toml(spec, conversion, path.name)
     try:
-        out_path.write_text(text, encoding="utf-8")
+        write_text(out_path, text)
     except OSError as exc:
         raise LoadError(f"{out_path}: cannot write: {exc.strerror or exc}") from None
     return out_path

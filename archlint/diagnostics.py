@@ -141,6 +141,21 @@ RESERVED = (
 )
 
 
+MAX_DEPTH = 32
+"""Tables and arrays nest at most this deep, the document itself counting as one (a spec
+needs five: the document, `layers`, a layer, its `padding`, one axis's [begin, end]). Deeper
+is a schema error (AL902), found before anything recursive (json.dumps in the messages, the
+source-map scanners) walks it; the parsers, far deeper, stop with a RecursionError."""
+
+MAX_DIGITS = 100
+"""A number has at most this many digits. Python refuses to convert integers of more than
+4,300 (a process-wide setting archlint must not change); any size archlint takes has at most
+seven, so this limit is far above what a spec needs and far below what could fail."""
+
+TOO_DEEP = f"nested too deeply: archlint reads tables and arrays nested at most {MAX_DEPTH} deep"
+TOO_LONG = f"archlint reads numbers of at most {MAX_DIGITS:,} digits"
+
+
 @dataclass
 class Problem:
     """A problem found before the rules run, not yet located in the file.

@@ -16,11 +16,19 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from archlint.diagnostics import SCHEMA_ERROR, Problem
+from archlint.diagnostics import (
+    MAX_DEPTH,
+    MAX_DIGITS,
+    SCHEMA_ERROR,
+    SYNTAX_ERROR,
+    TOO_DEEP,
+    TOO_LONG,
+    Problem,
+)
 from archlint.layers import LAYER_TYPES
 from archlint.readers import LoadError, Reading, parser, reader
 from archlint.readers.sourcemap import SourceMap
-from archlint.spec import Spec
+from archlint.spec import Spec, validate
 
 __all__ = ["Document", "LoadError", "from_dict", "load", "loads", "read_onnx", "schema_problems"]
 
@@ -37,6 +45,21 @@ class Document:
     is_spec: bool = True  # False: a TOML/JSON file of another kind (pyproject.toml, ...)
     format: str = "dict"  # "toml", "json", "onnx", or "dict" for specs built in code
     labels: dict[int, str] = field(default_factory=dict)  # layer index -> where, without lines
+
+    @property
+    def skip_reason(self) -> str:
+        """Why a file that is not a spec was skipped (said for files named on the command line)."""
+        if not self.problems:
+            keys = "[input] or [[layers]]" if self.format == "toml" else '"input" or "layers"'
+            return f"not an archlint spec (no {keys})"
+        problem = self.problems[0]  # it was not read, and does not mention layers
+        line, column = self.source_map.locate(problem.path)
+        where = f"line {line}, column {column}"
+        if problem.kind == SYNTAX_ERROR:
+            where = f"not valid {self.format.upper()} ({where}: {problem.message})"
+        else:
+            where = f"{problem.message} ({where})"
+        return f"{where}, and no layers in it"
 
 
 def load(path: str | Path) -> Document:
@@ -76,12 +99,47 @@ def from_dict(data: object, filename: str = "<dict>") -> Document:
         message = "a spec is a table/object with [model], [input] and [[layers]]"
         return Document(filename, None, problems=[Problem(SCHEMA_ERROR, message)])
     try:
-        spec = Spec.model_validate(data)
-    except ValidationError as exc:
-        return Document(filename, None, problems=schema_problems(exc, data))
-    except RecursionError:
-        return Document(filename, None, problems=[Problem(SCHEMA_ERROR, "nested too deeply")])
+        spec = validate(data)
+    except (ValidationError, RecursionError) as exc:
+        over = limit_problem(data)  # said alone: the values past a limit cannot be shown
+        if over is None and isinstance(exc, ValidationError):
+            return Document(filename, None, problems=schema_problems(exc, data))
+        problem = over or Problem(SCHEMA_ERROR, f"cannot be validated: {exc}")
+        return Document(filename, None, problems=[problem])
     return Document(filename, spec)
+
+
+_TOO_MANY_DIGITS = 10**MAX_DIGITS
+
+
+def limit_problem(data: object) -> Problem | None:
+    """The first value nested deeper than MAX_DEPTH (or inside itself), or integer of more
+    than MAX_DIGITS digits.
+
+    Each would stop the schema's messages (json.dumps recurses, and refuses an integer of
+    more than 4,300 digits), so it is reported alone. The data is walked without recursion,
+    and only when it fails validation: valid data nests five deep at most, and walking every
+    spec would cost about as much as validating it. A table or list met twice (data built in
+    code may share them) is walked once.
+    """
+    stack: list[tuple[tuple, object, tuple]] = [((), data, ())]  # path, value, ids above it
+    walked = set()
+    while stack:
+        path, value, above = stack.pop()
+        message = None
+        if isinstance(value, (dict, list, tuple)):
+            if len(path) >= MAX_DEPTH or id(value) in above:
+                message = TOO_DEEP + (" (this one holds itself)" if id(value) in above else "")
+            elif id(value) not in walked:
+                walked.add(id(value))
+                items = value.items() if isinstance(value, dict) else enumerate(value)
+                below = (*above, id(value))
+                stack += reversed([(path + (key,), item, below) for key, item in items])
+        elif isinstance(value, int) and abs(value) >= _TOO_MANY_DIGITS:
+            message = f"an integer of more than {MAX_DIGITS:,} digits: {TOO_LONG}"
+        if message:
+            return Problem(SCHEMA_ERROR, message, path, _layer_name(data, path))
+    return None
 
 
 # ----------------------------------------------------------------- schema error messages

@@ -8,8 +8,6 @@ exactly (`Axis.is_exact`; ceil_mode pools excepted unless strict).
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 import archlint
@@ -442,14 +440,11 @@ def test_alexnet_reason_and_nearest():
     assert nearest_valid(spec, "width", 223, mode="exact") == (191, 255)
 
 
-def test_resnet50_over_4096_sizes_is_fast():
-    spec = load("resnet50")
-    start = time.perf_counter()
+def test_resnet50_over_4096_sizes():
+    spec = load("resnet50")  # how fast: benchmarks/bench.py measures it, on a quiet machine
     report = input_sizes(spec, "height", 1, 4096, mode="exact")
-    elapsed = time.perf_counter() - start
     assert report.sizes == tuple(range(1, 4097, 32))
     assert report.form == Form(32, (1,), 1)
-    assert elapsed < 5, f"{elapsed:.1f} s"
 
 
 def test_fractional_upsampling_gives_two_residues():

@@ -67,7 +67,7 @@ class Softmax(LayerBase):
     """Softmax over the channel (or feature) axis by default."""
 
     type: Literal["softmax", "log_softmax"]
-    dim: int = 0
+    dim: Dim = 0
 
     def infer(self, inputs: list[Shape]) -> Inferred:
         (shape,) = inputs

@@ -5,6 +5,11 @@ LoadError, for a file that cannot be read at all (a usage error, exit 2). TOML a
 that are not specs (pyproject.toml, package.json, a data record) are read as `is_spec = False`
 so that a directory or a pre-commit hook can pass every such file; a file that does not parse
 is ours only if it mentions `layers`.
+
+A pass over the text of a spec (or of a file the parsers fail on with a recursion or an
+integer-conversion error, which say neither where nor why) finds nesting deeper than MAX_DEPTH
+and numbers longer than MAX_DIGITS, before anything walks the data: either is a schema error
+(AL902) at its line, as a value over any other limit is.
 """
 
 from __future__ import annotations
@@ -14,7 +19,16 @@ import re
 import tomllib
 from pathlib import Path
 
-from archlint.diagnostics import SCHEMA_ERROR, SYNTAX_ERROR, Problem
+from archlint.diagnostics import (
+    MAX_DEPTH,
+    MAX_DIGITS,
+    SCHEMA_ERROR,
+    SYNTAX_ERROR,
+    TOO_DEEP,
+    TOO_LONG,
+    Problem,
+    Reserved,
+)
 from archlint.readers import LoadError, Reading
 from archlint.readers.sourcemap import SourceMap, json_duplicates, json_positions, toml_positions
 
@@ -58,8 +72,6 @@ def _parse(text: str, fmt: str) -> Reading:
         else:
             data = tomllib.loads(text)
             source_map = toml_positions(text)
-    except RecursionError:
-        return _syntax_error(fmt, "nested too deeply to be a spec", 1, 1)
     except json.JSONDecodeError as exc:
         reading = _syntax_error(fmt, exc.msg, exc.lineno, exc.colno)
         reading.is_spec = "layers" in text  # a broken file is ours only if it looks like a spec
@@ -68,7 +80,14 @@ def _parse(text: str, fmt: str) -> Reading:
         reading = _syntax_error(fmt, *_toml_position(str(exc)))
         reading.is_spec = "layers" in text
         return reading
-    reading = Reading(fmt, data, source_map=source_map, text=text, is_spec=looks_like_spec(data))
+    except (RecursionError, ValueError) as exc:  # too deep, or an integer of 4,301 digits
+        reading = _past_limits(text, fmt) or _syntax_error(fmt, f"cannot be read: {exc}", 1, 1)
+        reading.is_spec = "layers" in text
+        return reading
+    is_spec = looks_like_spec(data)  # the limits are a spec's: other files are not judged
+    if is_spec and (past := _past_limits(text, fmt)):
+        return past
+    reading = Reading(fmt, data, source_map=source_map, text=text, is_spec=is_spec)
     for path in json_duplicates(text) if duplicates and reading.is_spec else ():
         reading.problems.append(
             Problem(SCHEMA_ERROR, f"duplicate key '{path[-1]}': JSON keeps only the last one", path)
@@ -89,8 +108,13 @@ def looks_like_spec(data: object) -> bool:
 
 
 def _syntax_error(fmt: str, message: str, line: int, col: int) -> Reading:
+    return _located(fmt, SYNTAX_ERROR, message, line, col)
+
+
+def _located(fmt: str, kind: Reserved, message: str, line: int, col: int) -> Reading:
+    """A Reading with no data and one problem at line:col."""
     source_map = SourceMap({(): (line, col)})
-    return Reading(fmt, problems=[Problem(SYNTAX_ERROR, message)], source_map=source_map)
+    return Reading(fmt, problems=[Problem(kind, message)], source_map=source_map)
 
 
 def _toml_position(message: str) -> tuple[str, int, int]:
@@ -99,3 +123,62 @@ def _toml_position(message: str) -> tuple[str, int, int]:
         return message[: match.start()], int(match[1]), int(match[2])
     match = re.search(r"\s*\(at end of document\)$", message)
     return (message[: match.start()] if match else message), 0, 0
+
+
+# -------------------------------------------------------------------------------- limits
+
+_TOML_SKIP = (  # where brackets and digits are text, not the document's: strings, comments
+    r'"""(?:[^\\]|\\[\s\S])*?"""(?!")'
+    r"|'''[\s\S]*?'''(?!')"
+    r'|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"'
+    r"|'[^'\n]*+'"
+    r"|#[^\n]*+"
+)
+_JSON_SKIP = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
+_BRACKETS = {  # the text up to the next run of brackets (or the end), strings skipped whole
+    "toml": re.compile(rf"(?:[^\[\]{{}}\"'#]++|{_TOML_SKIP})*+(?:([\[\]{{}}]++)|\Z)"),
+    "json": re.compile(rf'(?:[^\[\]{{}}"]++|{_JSON_SKIP})*+(?:([\[\]{{}}]++)|\Z)'),
+}
+_WORDS = {"toml": re.compile(rf"{_TOML_SKIP}|(\w+)"), "json": re.compile(rf"{_JSON_SKIP}|(\w+)")}
+_LONG_NUMBER = re.compile(rf"[0-9]\w{{{MAX_DIGITS},}}")  # maybe in a string: _WORDS tells
+
+
+def _past_limits(text: str, fmt: str) -> Reading | None:
+    """A schema error where the text goes past MAX_DEPTH or MAX_DIGITS, or None."""
+    found = _too_deep(text, fmt) or _too_long(text, fmt)
+    if found is None:
+        return None
+    message, offset = found
+    line, column = text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+    return _located(fmt, SCHEMA_ERROR, message, line, column)
+
+
+def _too_deep(text: str, fmt: str) -> tuple[str, int] | None:
+    """Each match starts where the last one ended, never inside a string: where one cannot
+    (an unterminated string), the scan ends, and the parser says what is wrong."""
+    depth = 1 if fmt == "toml" else 0  # a TOML document is a table without brackets
+    end = 0
+    for match in _BRACKETS[fmt].finditer(text):
+        if match.start() != end or match[1] is None:  # skipped unreadable text, or the end
+            return None
+        run, end = match[1], match.end()
+        opened = run.count("[") + run.count("{")
+        if depth + opened <= MAX_DEPTH:  # the usual case: no need to look inside the run
+            depth += opened - (len(run) - opened)
+            continue
+        for offset, bracket in enumerate(run, match.start(1)):
+            depth += 1 if bracket in "[{" else -1
+            if depth > MAX_DEPTH:
+                return TOO_DEEP, offset
+    return None
+
+
+def _too_long(text: str, fmt: str) -> tuple[str, int] | None:
+    if not _LONG_NUMBER.search(text):  # the usual case, at the regex engine's speed
+        return None
+    for match in _WORDS[fmt].finditer(text):  # a long run of digits, not in a string?
+        word = match[1] or ""
+        digits = len(word.replace("_", ""))
+        if digits > MAX_DIGITS and word[0].isdigit():
+            return f"a number of {digits:,} digits: {TOO_LONG}", match.start()
+    return None
