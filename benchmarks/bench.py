@@ -2,9 +2,10 @@
 """archlint performance benchmark: a measurement script, not a test (see README.md).
 
     python benchmarks/bench.py                  # full run
-    python benchmarks/bench.py --quick          # fewer sizes and runs, no phase split
+    python benchmarks/bench.py --quick          # 1k and 10k layers, fewer runs, no phase split
     python benchmarks/bench.py --json           # the same figures as JSON on stdout
     python benchmarks/bench.py --profile 10000  # also cProfile one check of 10k layers
+    python benchmarks/bench.py --timeout 300    # limit of one CLI run in the scaling section
 
 Run it with the interpreter of the venv archlint is installed in: the cold runs time the
 `archlint` console script next to that interpreter. Progress goes to stderr.
@@ -21,11 +22,13 @@ import platform
 import random
 import re
 import resource
+import signal
 import statistics
 import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -42,13 +45,26 @@ ONNX_SNIPPET = (
     "onnx.checker.check_model(m)\n"
     "onnx.shape_inference.infer_shapes(m)\n"
 )
+COMMANDS = ("check", "summary", "sizes", "graph")  # the CLI commands timed on every spec
 
-# The team's targets, with the numbers "well under a second" and "linear" are judged by.
-TARGET_10K_SECONDS = 0.5
-TARGET_LINEAR_RATIO = 1.25  # per-layer time at the largest size / at the smallest
+# The team's targets (README.md, "Targets"): each is a row of the Targets table.
+TARGET_COLD_VS_ONNX = 1.0  # cold `archlint check` ResNet-50 / cold onnx load+check+infer
+TARGET_CHECK_VS_INFER = 1.0  # in-process check(doc) / onnx infer_shapes(model)
+TARGET_FROM_DICT_VS_INFER = 1.5  # in-process check(from_dict(data)) / infer_shapes(model)
+TARGET_10K_SECONDS = 0.5  # in-process check of 10k layers
+TARGET_LINEAR_RATIO = 1.25  # in-process per-layer time at the largest size / at the smallest
 TARGET_DIR_SECONDS = 2.0  # one `archlint check DIR` process over DIR_FILES small specs
+TARGET_VS_CHECK = 3.0  # cold CLI at 10k layers: summary, sizes, graph / check
+TARGET_GROWTH = 12.0  # cold CLI time at 100k layers / at 10k, every command
+TARGET_100K_SECONDS = 3.0  # cold `archlint check` of 100k layers
+TARGET_100K_RSS = 300 * 2**20  # its peak RSS
+TARGET_HOSTILE_SECONDS = 1.0  # every command on each hostile spec
 DIR_FILES = 1000
 
+DEFAULT_TIMEOUT = 120.0  # seconds, one CLI run of the scaling section
+DEFAULT_HOSTILE_TIMEOUT = 30.0  # seconds, one CLI run on a hostile spec
+HANG_GUARD = 600.0  # seconds: the other cold runs (ResNet-50, directory, warm-ups) are killed
+SLOW_RUN = 10.0  # a scaling or hostile command slower than this is not run again
 DEFERRED_SCAN = "source map scan (deferred)"
 
 
@@ -171,6 +187,151 @@ def write_small_specs(folder: Path, count: int) -> dict:
     return {"files": count, "json_files": count // 5, "flawed_files": count // 4, "layers": layers}
 
 
+def write_large_specs(folder: Path, sizes: list[int]) -> dict[int, Path]:
+    """`large_spec(n)` as TOML for each size, smallest first: {layers: path}."""
+    paths = {}
+    for n in sorted(sizes):
+        paths[n] = folder / f"gen_{n}.toml"
+        paths[n].write_text(large_spec(n).toml(), encoding="utf-8")
+    return paths
+
+
+def hostile_specs() -> dict[str, tuple[str, Net]]:
+    """Tiny specs with huge numbers in them: {key: (label, spec)}. Each is valid; the work
+    must not grow with the numbers (no loop over rows, no list of every input size)."""
+    conv3 = {"out_channels": 8, "kernel_size": 3, "padding": 1}
+    huge_input = Net("hostile-huge-input", channels=3, side=10**6)
+    huge_input.add("conv2d", name="conv", **conv3)
+    upsample = Net("hostile-upsample", channels=3, side=3)
+    upsample.add("upsample", name="up", scale_factor=1000, mode="nearest")
+    upsample.add("conv2d", name="conv", **conv3)
+    huge_kernel = Net("hostile-huge-kernel", channels=3, side=10**6)
+    huge_kernel.add("conv2d", name="conv", out_channels=8, kernel_size=10**6, stride=10**6)
+    return {
+        "a": ("(a) 10^6 x 10^6 input, conv2d k3 p1", huge_input),
+        "b": ("(b) 3x3 input, upsample x1000, conv2d k3 p1", upsample),
+        "c": ("(c) 10^6 x 10^6 input, conv2d k10^6 s10^6", huge_kernel),
+    }
+
+
+# ------------------------------------------------------------------------- timed processes
+
+
+@dataclass
+class Run:
+    """One process run to its end, or killed at its timeout."""
+
+    seconds: float  # wall time, from before the fork to after the wait
+    rss: int  # the process's own peak resident set size, bytes
+    exit_code: int | None  # None: killed at the timeout
+    stdout: str = ""  # only when captured
+    stderr: str = ""
+
+    @property
+    def status(self) -> str:
+        """One of: ok (exit 0, clean, or 1, findings), timeout, or error (any other exit
+        code, or a traceback on stderr)."""
+        if self.exit_code is None:
+            return "timeout"
+        if self.exit_code not in (0, 1) or "Traceback" in self.stderr:
+            return "error"
+        return "ok"
+
+    def describe(self) -> str:
+        """The exit code and the last line of stderr, for a failed run."""
+        lines = self.stderr.strip().splitlines()
+        return f"exit {self.exit_code}" + (f": {lines[-1][:160]}" if lines else "")
+
+
+def rss_bytes(ru_maxrss: int) -> int:
+    return ru_maxrss if sys.platform == "darwin" else ru_maxrss * 1024
+
+
+def kill_group(pid: int, killed: threading.Event) -> None:
+    """The timeout: SIGKILL the process group (the process and anything it started)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+        killed.set()
+    except ProcessLookupError:  # it ended as the timer fired
+        pass
+
+
+def spawn(
+    argv: list[str], env: dict[str, str], timeout: float | None = None, capture: bool = False
+) -> Run:
+    """Run one process in its own session, killed after `timeout` seconds. Its peak RSS comes
+    from os.wait4, which reports that child alone (getrusage(RUSAGE_CHILDREN) keeps the
+    maximum over every child waited for). stdout is kept only with `capture`."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        killed = threading.Event()
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            argv,
+            stdout=out if capture else DEVNULL,
+            stderr=err,
+            cwd=REPO,
+            env=env,
+            start_new_session=True,
+        )
+        timer = threading.Timer(timeout, kill_group, (proc.pid, killed)) if timeout else None
+        if timer:
+            timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        if timer:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        out.seek(0)
+        err.seek(0)
+        return Run(
+            seconds,
+            rss_bytes(usage.ru_maxrss),
+            None if killed.is_set() else proc.returncode,
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+        )
+
+
+def summarize(runs: list[Run], timeout: float) -> dict:
+    """The figures of one command's runs: median/min/max and peak RSS when every run was ok;
+    otherwise the status of the failed run ("timeout" or "error") and its time."""
+    last = runs[-1]
+    out: dict = {"status": last.status, "exit_code": last.exit_code}
+    if last.status == "ok":
+        return out | stats([r.seconds for r in runs]) | {"rss_peak": max(r.rss for r in runs)}
+    out |= {"seconds": last.seconds, "rss_peak": last.rss, "runs": len(runs)}
+    if last.status == "timeout":
+        return out | {"timeout": timeout}
+    return out | {"error": last.describe()}
+
+
+def time_commands(
+    commands: dict[str, list[str]], env: dict[str, str], runs: int, timeout: float
+) -> dict[str, dict]:
+    """Up to `runs` interleaved cold runs of each command (a, b, c, a, b, c, ...), each killed
+    at `timeout` seconds. A command that times out, fails, or takes over SLOW_RUN seconds is
+    not run again: its figure stands (a timeout is recorded, not waited out twice)."""
+    done: dict[str, list[Run]] = {key: [] for key in commands}
+    for _ in range(runs):
+        for key, argv in commands.items():
+            last = done[key][-1] if done[key] else None
+            if last and (last.status != "ok" or last.seconds > SLOW_RUN):
+                continue
+            done[key].append(spawn(argv, env, timeout))
+    return {key: summarize(done[key], timeout) for key in commands}
+
+
+def command_argv(command: str, spec: Path, out_dir: Path) -> list[str]:
+    """`archlint COMMAND SPEC`; graph writes OUT_DIR/<spec name>.html."""
+    if command == "graph":
+        return [ARCHLINT, "graph", str(spec), "-o", str(graph_output(spec, out_dir))]
+    return [ARCHLINT, command, str(spec)]
+
+
+def graph_output(spec: Path, out_dir: Path) -> Path:
+    return out_dir / f"{spec.stem}.html"
+
+
 # ----------------------------------------------------------------------------- cold starts
 
 
@@ -183,6 +344,7 @@ class Command:
     exit_code: int = 0
     output: str = ""  # stdout of the warm-up run
     times: list[float] = field(default_factory=list)
+    rss: list[int] = field(default_factory=list)  # peak RSS of each run, bytes
 
 
 def bytecode_env(cache_dir: Path) -> dict[str, str]:
@@ -205,29 +367,38 @@ def find_onnx_model() -> Path | None:
 def time_cold(commands: list[Command], runs: int) -> dict:
     """One checked warm-up run of each command (which also fills the bytecode cache), then
     `runs` interleaved runs (a, b, c, a, b, c, ...), so a change in load hits all alike.
-    Exit code 1 is accepted: it is archlint's "findings"."""
+    Exit code 1 is accepted: it is archlint's "findings". A run is killed at HANG_GUARD."""
     for c in commands:
-        proc = subprocess.run(c.argv, capture_output=True, text=True, cwd=REPO, env=c.env)
-        if proc.returncode not in (0, 1) or "Traceback" in proc.stderr:
-            sys.exit(f"bench: {c.label} failed (exit {proc.returncode}):\n{proc.stderr}")
-        c.exit_code, c.output = proc.returncode, proc.stdout
+        run = spawn(c.argv, c.env, HANG_GUARD, capture=True)
+        if run.status != "ok":
+            sys.exit(f"bench: {c.label} failed ({run.status}, {run.describe()}):\n{run.stderr}")
+        c.exit_code, c.output = run.exit_code, run.stdout
     for i in range(runs):
         log(f"  run {i + 1}/{runs}")
         for c in commands:
-            t0 = time.perf_counter()
-            subprocess.run(c.argv, stdout=DEVNULL, stderr=DEVNULL, cwd=REPO, env=c.env)
-            c.times.append(time.perf_counter() - t0)
-    return {c.key: {"label": c.label, "exit_code": c.exit_code, **stats(c.times)} for c in commands}
+            run = spawn(c.argv, c.env, HANG_GUARD)
+            c.times.append(run.seconds)
+            c.rss.append(run.rss)
+    return {
+        c.key: {"label": c.label, "exit_code": c.exit_code, **stats(c.times), "rss": max(c.rss)}
+        for c in commands
+    }
 
 
 def cold_start(env: dict[str, str], runs: int, onnx_model: Path | None) -> dict:
+    """`archlint check` and `archlint summary` of the ResNet-50 spec against onnx's load +
+    check_model + infer_shapes of the ResNet-50 its wheel ships, with the floors."""
     python = sys.executable
+    resnet = str(RESNET50.relative_to(REPO))
     check = [ARCHLINT, "check", str(RESNET50)]
     cli = "import archlint.cli"
     commands = [
         Command("python_pass", "python -c pass (floor)", [python, "-c", "pass"], env),
         Command("import_cli", f"python -c '{cli}'", [python, "-c", cli], env),
-        Command("archlint_check", f"archlint check {RESNET50.relative_to(REPO)}", check, env),
+        Command("archlint_check", f"archlint check {resnet}", check, env),
+        Command(
+            "archlint_summary", f"archlint summary {resnet}", [ARCHLINT, "summary", *check[2:]], env
+        ),
     ]
     if onnx_model:
         argv = [python, "-c", ONNX_SNIPPET, str(onnx_model)]
@@ -259,6 +430,73 @@ def cold_directory(folder: Path, env: dict[str, str], runs: int) -> dict:
         "files_with_findings": len({d["file"] for d in found}),
         "codes": dict(sorted(Counter(d["code"] for d in found).items())),
     }
+
+
+# -------------------------------------------------------------- every command, cold CLI
+
+
+def warm_commands(env: dict[str, str], out_dir: Path) -> None:
+    """One run of each command on a tiny spec, so their own modules' bytecode is cached
+    before anything is timed (the cold-start section only ran `check` and `summary`)."""
+    for command in COMMANDS:
+        run = spawn(command_argv(command, WARM_UP_SPEC, out_dir), env, HANG_GUARD)
+        if run.status != "ok":
+            log(f"  warm-up of archlint {command} failed: {run.status} {run.describe()}")
+
+
+GAVE_UP = ("timeout", "skipped")  # not run at the larger sizes
+
+
+def cli_scaling(
+    specs: dict[int, Path], env: dict[str, str], out_dir: Path, runs: int, timeout: float
+) -> dict:
+    """Every command cold on each generated spec, smallest first; the commands interleaved
+    at each size. A command that timed out at a size is skipped at the larger ones."""
+    rows: dict[str, list[dict]] = {command: [] for command in COMMANDS}
+    for n, spec in specs.items():
+        gave_up = {c for c in COMMANDS if rows[c] and rows[c][-1]["status"] in GAVE_UP}
+        argvs = {c: command_argv(c, spec, out_dir) for c in COMMANDS if c not in gave_up}
+        log(f"cli scaling: {n:,} layers, up to {runs} runs of {', '.join(argvs)}")
+        html = graph_output(spec, out_dir)
+        html.unlink(missing_ok=True)
+        timed = time_commands(argvs, env, runs, timeout)
+        for command in COMMANDS:
+            row = {"command": command, "layers": n}
+            row |= timed.get(command, {"status": "skipped"})
+            if command == "graph" and row["status"] == "ok" and html.exists():
+                row["output_bytes"] = html.stat().st_size
+            rows[command].append(row)
+    add_ratios(rows)
+    return {"runs": runs, "timeout": timeout, "slow_run": SLOW_RUN, "commands": rows}
+
+
+def ratio(a: dict | None, b: dict | None) -> float | None:
+    """a's median over b's, when both were measured."""
+    if a and b and a["status"] == "ok" and b["status"] == "ok":
+        return a["median"] / b["median"]
+    return None
+
+
+def add_ratios(rows: dict[str, list[dict]]) -> None:
+    """To each row: `vs_check`, its time over check's at the same size, and `growth`, its time
+    over its own at the previous size (None where a figure is missing)."""
+    for series in rows.values():
+        for i, row in enumerate(series):
+            row["vs_check"] = ratio(row, rows["check"][i])
+            row["growth"] = ratio(row, series[i - 1]) if i else None
+
+
+def hostile(folder: Path, env: dict[str, str], runs: int, timeout: float) -> list[dict]:
+    """Every command cold on each hostile spec, interleaved, each run killed at `timeout`."""
+    results = []
+    for key, (label, net) in hostile_specs().items():
+        path = folder / f"hostile_{key}.toml"
+        path.write_text(net.toml(), encoding="utf-8")
+        log(f"hostile {label}: up to {runs} runs of each command")
+        argvs = {command: command_argv(command, path, folder) for command in COMMANDS}
+        timed = time_commands(argvs, env, runs, timeout)
+        results.append({"spec": key, "label": label, "timeout": timeout, "commands": timed})
+    return results
 
 
 # ------------------------------------------------------------------------------ importtime
@@ -313,17 +551,69 @@ def importtime_summary(argv: list[str], env: dict[str, str], runs: int = 3) -> d
     return {"total": median(totals), "top": packages[:8], "runs": runs}
 
 
-# ------------------------------------------------------------ in-process check (worker)
-# Each generated size runs in a fresh `bench.py --worker JSON` process: import archlint, warm
-# up on a tiny spec (so imports and rule discovery are not timed), then time check(path).
+# ---------------------------------------------------------------- in-process (workers)
+# In-process figures come from fresh `bench.py --worker JSON` processes, one per job, so one
+# job's imports, caches and heap do not colour the next: {"task": "scaling"|"versus_onnx", ...}.
 
 
 def maxrss() -> int:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss if sys.platform == "darwin" else rss * 1024
+    return rss_bytes(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
-def worker(path: str, repeats: int, full: bool, profile: bool) -> dict:
+def versus_onnx_worker(spec: str, model: str, batches: int, batch_seconds: float) -> dict:
+    """archlint.check of a loaded Document, archlint.check(from_dict(data)) of the spec's
+    dict, and onnx's infer_shapes of the loaded ONNX model: per call, the median over
+    `batches` batches of about `batch_seconds` each, the three interleaved batch by batch so
+    a change in load hits all alike. Loading the files is not timed."""
+    import tomllib
+
+    import onnx
+    import onnx.shape_inference
+
+    import archlint
+
+    doc = archlint.load(spec)
+    data = tomllib.loads(Path(spec).read_text(encoding="utf-8"))
+    loaded = onnx.load(model)
+    calls = {
+        "check_doc": lambda: archlint.check(doc),
+        "check_from_dict": lambda: archlint.check(archlint.from_dict(data)),
+        "onnx_infer_shapes": lambda: onnx.shape_inference.infer_shapes(loaded),
+    }
+    per_batch = {key: calls_per_batch(fn, batch_seconds) for key, fn in calls.items()}
+    times: dict[str, list[float]] = {key: [] for key in calls}
+    for _ in range(batches):
+        for key, fn in calls.items():
+            times[key].append(time_batch(fn, per_batch[key]))
+    out = {key: {**stats(times[key]), "calls_per_batch": per_batch[key]} for key in calls}
+    for key in ("check_doc", "check_from_dict"):  # the two must agree
+        out[key]["diagnostics"] = len(calls[key]().diagnostics)
+    return out
+
+
+def calls_per_batch(fn, seconds: float, warm_up: int = 3) -> int:
+    """Warm `fn` up, and size its batches from the median of the warm-up calls."""
+    times = []
+    for _ in range(warm_up):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return max(1, round(seconds / statistics.median(times)))
+
+
+def time_batch(fn, calls: int) -> float:
+    """Seconds per call of `calls` calls in a row (garbage collected before, not during)."""
+    gc.collect()
+    t0 = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - t0) / calls
+
+
+def scaling_worker(path: str, repeats: int, full: bool, profile: bool) -> dict:
+    """Import archlint, warm up on a tiny spec (so imports and rule discovery are not timed),
+    then time check(path) `repeats` times; with `full`, a run with the garbage collector off
+    and the phase split; with `profile`, a cProfile of one check."""
     import archlint
 
     archlint.check(WARM_UP_SPEC)
@@ -416,32 +706,55 @@ def profile_check(path: str) -> dict:
     }
 
 
-def run_worker(path: Path, repeats: int, full: bool = False, profile: bool = False) -> dict:
-    job = json.dumps({"path": str(path), "repeats": repeats, "full": full, "profile": profile})
-    argv = [sys.executable, __file__, "--worker", job]
+WORKER_TASKS = {"scaling": scaling_worker, "versus_onnx": versus_onnx_worker}
+
+
+def run_worker(task: str, **job) -> dict:
+    """Run one job in a fresh `bench.py --worker` process; its figures, as JSON on stdout."""
+    argv = [sys.executable, __file__, "--worker", json.dumps({"task": task, **job})]
     proc = subprocess.run(argv, capture_output=True, text=True, cwd=REPO)
     if proc.returncode != 0:
-        sys.exit(f"bench: worker for {path} failed:\n{proc.stderr}")
+        sys.exit(f"bench: {task} worker {job} failed:\n{proc.stderr}")
     return json.loads(proc.stdout)
 
 
-def scaling(folder: Path, n: int, full: bool) -> dict:
-    path = folder / f"gen_{n}.toml"
-    path.write_text(large_spec(n).toml(), encoding="utf-8")
+def scaling(path: Path, n: int, full: bool) -> dict:
+    """archlint.check(path) in-process on the generated spec of n layers."""
     repeats = 5 if n <= 10_000 else 2
     log(f"scaling: {n:,} layers, {repeats} runs" + (" + gc-off run + phase split" if full else ""))
-    w = run_worker(path, repeats, full)
+    w = run_worker("scaling", path=str(path), repeats=repeats, full=full, profile=False)
     s = {"layers": n, "file_bytes": path.stat().st_size, **stats(w.pop("times"))}
     return s | {"per_layer": s["median"] / n} | w
+
+
+def versus_onnx(onnx_model: Path, batches: int) -> dict:
+    """In-process ResNet-50: archlint's check against onnx's infer_shapes (see the worker)."""
+    log(f"in-process ResNet-50 vs onnx infer_shapes: {batches} interleaved batches each")
+    job = {"spec": str(RESNET50), "model": str(onnx_model), "batches": batches}
+    calls = run_worker("versus_onnx", **job, batch_seconds=0.1)
+    onnx_call = calls["onnx_infer_shapes"]["median"]
+    for figures in calls.values():
+        figures["per_second"] = 1 / figures["median"]
+        figures["vs_onnx"] = figures["median"] / onnx_call
+    return {"batches": batches, "calls": calls}
 
 
 # ------------------------------------------------------------------------------------ main
 
 
+def default_sizes(args: argparse.Namespace) -> list[int]:
+    if args.sizes:
+        return sorted(int(size) for size in args.sizes.split(","))
+    return [1000, 10_000] if args.quick else [1000, 10_000, 100_000]
+
+
 def measure(args: argparse.Namespace) -> dict:
+    """Every section in turn, in one temporary folder; the figures as one dict."""
     runs = min(args.runs, 5) if args.quick else args.runs
     dir_runs = 3 if args.quick else 5
-    sizes = [1000, 10_000] if args.quick else sorted(int(s) for s in args.sizes.split(","))
+    cli_runs = 2 if args.quick else 3
+    batches = 10 if args.quick else 20
+    sizes = default_sizes(args)
     onnx_model = find_onnx_model()
     r: dict = {
         "python": sys.version.split()[0],
@@ -456,55 +769,181 @@ def measure(args: argparse.Namespace) -> dict:
         env = bytecode_env(tmp / "pycache")
         log(f"cold starts: {runs} interleaved runs each")
         r["cold"] = cold_start(env, runs, onnx_model)
+        r["versus_onnx"] = versus_onnx(onnx_model, batches) if onnx_model else None
         log("importtime: 3 runs")
         r["importtime"] = importtime_summary([ARCHLINT, "check", str(RESNET50)], env)
         log(f"directory of {DIR_FILES:,} small specs: {dir_runs} interleaved runs per format")
         r["directory"] = write_small_specs(tmp / "specs", DIR_FILES)
         r["directory"] |= cold_directory(tmp / "specs", env, dir_runs)
-        r["scaling"] = [scaling(tmp, n, full=not args.quick) for n in sizes]
+        specs = write_large_specs(tmp, sizes)
+        r["scaling"] = [scaling(path, n, full=not args.quick) for n, path in specs.items()]
+        warm_commands(env, tmp)
+        r["cli_scaling"] = cli_scaling(specs, env, tmp, cli_runs, args.timeout)
+        (tmp / "hostile").mkdir()
+        r["hostile"] = hostile(tmp / "hostile", env, 3, args.hostile_timeout)
         if args.profile:
             log(f"profile: cProfile of one check of {args.profile:,} layers")
             path = tmp / "profiled.toml"
             path.write_text(large_spec(args.profile).toml(), encoding="utf-8")
-            r["profile"] = {"layers": args.profile, **run_worker(path, 1, profile=True)["profile"]}
+            job = {"path": str(path), "repeats": 1, "full": False, "profile": True}
+            r["profile"] = {"layers": args.profile, **run_worker("scaling", **job)["profile"]}
         r["load_after"] = os.getloadavg()[0]
     first, last = r["scaling"][0], r["scaling"][-1]
-    ratio = last["per_layer"] / first["per_layer"] if len(sizes) > 1 else None
-    r["per_layer_ratio"] = {"from": first["layers"], "to": last["layers"], "ratio": ratio}
+    per_layer = last["per_layer"] / first["per_layer"] if len(sizes) > 1 else None
+    r["per_layer_ratio"] = {"from": first["layers"], "to": last["layers"], "ratio": per_layer}
     r["targets"] = targets(r)
     return r
 
 
-def targets(r: dict) -> list[dict]:
-    check, onnx = r["cold"]["archlint_check"]["median"], r["cold"].get("onnx", {}).get("median")
+# --------------------------------------------------------------------------------- targets
+
+
+def target(name: str, figure: str, ok: bool | None) -> dict:
+    """A row of the Targets table; `ok` None (no figure, or a timeout) is "n/a", a MISS."""
+    verdict = "n/a" if ok is None else "PASS" if ok else "MISS"
+    return {"target": name, "figure": figure, "verdict": verdict, "pass": ok is True}
+
+
+def compare(a: float | None, b: float | None, limit: float) -> tuple[str, bool | None]:
+    """The figure "a vs b = a/b x", and whether a/b is at most `limit`."""
+    if a is None or b is None:
+        return "n/a: not measured", None
+    return f"{ms(a)} vs {ms(b)} = {a / b:.2f}x", a / b <= limit
+
+
+def why(row: dict) -> str:
+    """Why a CLI figure is missing."""
+    status = row["status"]
+    if status == "timeout":
+        return f"timed out (> {row['timeout']:g} s)"
+    if status == "skipped":
+        return "skipped (timed out at a smaller size)"
+    if status == "error":
+        return f"failed ({row['error']})"
+    return status
+
+
+def cli_row(r: dict, command: str, layers: int) -> dict:
+    """The CLI scaling figures of `command` at `layers`, or a "not measured" stand-in."""
+    rows = r["cli_scaling"]["commands"][command]
+    found = next((row for row in rows if row["layers"] == layers), None)
+    return found or {"command": command, "layers": layers, "status": "not measured"}
+
+
+def cli_compare(a: dict, b: dict, limit: float) -> tuple[str, bool | None]:
+    """compare() of two CLI rows, or which of them is missing and why."""
+    for row in (a, b):
+        if row["status"] != "ok":
+            return f"n/a: {row['command']} at {row['layers']:,} layers {why(row)}", None
+    return compare(a["median"], b["median"], limit)
+
+
+def cold_targets(r: dict) -> list[dict]:
+    cold = r["cold"]
+    onnx = cold.get("onnx", {}).get("median")
+    figure, ok = compare(cold["archlint_check"]["median"], onnx, TARGET_COLD_VS_ONNX)
+    name = (
+        f"cold `archlint check` ResNet-50 <= {TARGET_COLD_VS_ONNX:g} x onnx"
+        " load+check_model+infer_shapes (medians)"
+    )
+    return [target(name, figure if onnx else "n/a: onnx not installed", ok)]
+
+
+def in_process_targets(r: dict) -> list[dict]:
+    calls = (r["versus_onnx"] or {}).get("calls", {})
+    onnx = calls.get("onnx_infer_shapes", {}).get("median")
+    rows = []
+    for key, what, limit in (
+        ("check_doc", "archlint.check(doc)", TARGET_CHECK_VS_INFER),
+        ("check_from_dict", "archlint.check(from_dict(data))", TARGET_FROM_DICT_VS_INFER),
+    ):
+        figure, ok = compare(calls.get(key, {}).get("median"), onnx, limit)
+        name = f"in-process {what} of ResNet-50 <= {limit:g} x onnx infer_shapes(model)"
+        rows.append(target(name, figure, ok))
+    return rows
+
+
+def scaling_targets(r: dict) -> list[dict]:
     ten_k = next((s["median"] for s in r["scaling"] if s["layers"] == 10_000), None)
     pr = r["per_layer_ratio"]
     directory = r["directory"]["formats"]["text"]["median"]
-    rows = [
-        (
-            "cold check of ResNet-50 no slower than onnx's own check",
-            f"{ms(check)} vs {ms(onnx) if onnx else 'onnx not installed'}",
-            None if onnx is None else check <= onnx,
-        ),
-        (
-            f"10,000 layers well under a second (< {TARGET_10K_SECONDS:g} s)",
-            ms(ten_k) if ten_k else "not measured",
+    return [
+        target(
+            f"in-process check of 10,000 layers well under a second (< {TARGET_10K_SECONDS:g} s)",
+            ms(ten_k) if ten_k else "n/a: not measured",
             None if ten_k is None else ten_k < TARGET_10K_SECONDS,
         ),
-        (
-            f"linear growth (per-layer time ratio {pr['to']:,}/{pr['from']:,}"
+        target(
+            f"in-process linear growth (per-layer time {pr['to']:,}/{pr['from']:,}"
             f" <= {TARGET_LINEAR_RATIO:g})",
-            "-" if pr["ratio"] is None else f"{pr['ratio']:.2f}x",
+            "n/a: one size" if pr["ratio"] is None else f"{pr['ratio']:.2f}x",
             None if pr["ratio"] is None else pr["ratio"] <= TARGET_LINEAR_RATIO,
         ),
-        (
+        target(
             f"{DIR_FILES:,} small specs in one `archlint check DIR` (< {TARGET_DIR_SECONDS:g} s)",
             ms(directory),
             directory < TARGET_DIR_SECONDS,
         ),
     ]
-    verdicts = {None: "n/a", True: "PASS", False: "MISS"}
-    return [{"target": t, "figure": f, "verdict": verdicts[ok]} for t, f, ok in rows]
+
+
+def cli_targets(r: dict) -> list[dict]:
+    check_10k = cli_row(r, "check", 10_000)
+    rows = []
+    for command in COMMANDS[1:]:
+        figure, ok = cli_compare(cli_row(r, command, 10_000), check_10k, TARGET_VS_CHECK)
+        name = f"cold `archlint {command}` at 10,000 layers <= {TARGET_VS_CHECK:g} x check"
+        rows.append(target(name, figure, ok))
+    for command in COMMANDS:
+        big, small = cli_row(r, command, 100_000), cli_row(r, command, 10_000)
+        figure, ok = cli_compare(big, small, TARGET_GROWTH)
+        name = f"cold `archlint {command}`: time at 100,000 / at 10,000 <= {TARGET_GROWTH:g}x"
+        rows.append(target(name, figure, ok))
+    check = cli_row(r, "check", 100_000)
+    measured = check["status"] == "ok"
+    missing = f"n/a: check at 100,000 layers {why(check)}"
+    seconds, rss = (check["median"], check["rss_peak"]) if measured else (None, None)
+    rows.append(
+        target(
+            f"cold `archlint check` of 100,000 layers <= {TARGET_100K_SECONDS:g} s",
+            ms(seconds) if measured else missing,
+            seconds <= TARGET_100K_SECONDS if measured else None,
+        )
+    )
+    rows.append(
+        target(
+            f"  ... and its peak RSS <= {mib(TARGET_100K_RSS)}",
+            mib(rss) if measured else missing,
+            rss <= TARGET_100K_RSS if measured else None,
+        )
+    )
+    return rows
+
+
+def hostile_targets(r: dict) -> list[dict]:
+    rows = []
+    for h in r["hostile"]:
+        timed = h["commands"]
+        failed = [f"{c} {why(row)}" for c, row in timed.items() if row["status"] != "ok"]
+        slowest = max(timed, key=lambda command: timed[command].get("median", 0))
+        seconds = timed[slowest].get("median")
+        name = f"hostile {h['label']}: every command < {TARGET_HOSTILE_SECONDS:g} s"
+        if failed:
+            rows.append(target(name, "n/a: " + "; ".join(failed), None))
+        else:
+            ok = seconds < TARGET_HOSTILE_SECONDS
+            rows.append(target(name, f"slowest: {slowest} {ms(seconds)}", ok))
+    return rows
+
+
+def targets(r: dict) -> list[dict]:
+    return [
+        *cold_targets(r),
+        *in_process_targets(r),
+        *scaling_targets(r),
+        *cli_targets(r),
+        *hostile_targets(r),
+    ]
 
 
 def main() -> None:
@@ -516,16 +955,28 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=10, help="cold runs per command (default 10)")
     p.add_argument(
         "--sizes",
-        default="1000,10000,100000",
-        help="layers of the generated specs (default %(default)s)",
+        help="layers of the generated specs (default 1000,10000,100000; 1000,10000 with --quick)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help="seconds before one CLI run of the scaling section is killed (default %(default)g)",
+    )
+    p.add_argument(
+        "--hostile-timeout",
+        type=float,
+        default=DEFAULT_HOSTILE_TIMEOUT,
+        help="seconds before one CLI run on a hostile spec is killed (default %(default)g)",
     )
     p.add_argument(
         "--profile", type=int, metavar="LAYERS", help="also cProfile one check of this many layers"
     )
-    p.add_argument("--worker", help=argparse.SUPPRESS)  # internal: the process of one size
+    p.add_argument("--worker", help=argparse.SUPPRESS)  # internal: one in-process job
     args = p.parse_args()
     if args.worker:
-        print(json.dumps(worker(**json.loads(args.worker))))
+        job = json.loads(args.worker)
+        print(json.dumps(WORKER_TASKS[job.pop("task")](**job)))
     elif args.json:
         print(json.dumps(measure(args), indent=2))
     else:
@@ -559,28 +1010,86 @@ def table(title: str, header: str, rows: list[list]) -> None:
             print("  " + "  ".join("-" * w for w in widths))
 
 
-def print_report(r: dict) -> None:
+def times_or_status(row: dict) -> str:
+    """A CLI figure: its median, or what became of it."""
+    if row["status"] == "ok":
+        return ms(row["median"])
+    if row["status"] == "timeout":
+        return f"timeout (> {row['timeout']:g} s)"
+    if row["status"] == "error":
+        return f"error, exit {row['exit_code']} ({ms(row['seconds'])})"
+    return row["status"]
+
+
+def times_x(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def print_header(r: dict) -> None:
     print(f"archlint benchmark  (Python {r['python']}, {r['cpus']} CPUs, {r['platform']})")
     print(f"interpreter: {r['executable']}")
     print(f"load average (1 min) before/after: {r['load_before']:.2f}/{r['load_after']:.2f}")
     if r["load_before"] > 0.5 or r["load_after"] > 1.5:  # this script alone adds up to 1
         print("  other work was running: the figures are noisy")
 
+
+def print_cold(r: dict) -> None:
     cold = r["cold"]
+    onnx = cold.get("onnx", {}).get("median")
     rows = []
     for c in cold.values():
         times = (c["median"], c["min"], c["max"], c["median"] - cold["python_pass"]["median"])
-        rows.append([c["label"], *map(ms, times)])
-    table("Cold start (fresh process, wall time)", "command|median|min|max|minus floor", rows)
+        vs_onnx = times_x(c["median"] / onnx if onnx else None)
+        rows.append([c["label"], *map(ms, times), mib(c["rss"]), vs_onnx])
+    header = "command|median|min|max|minus floor|peak RSS|x onnx"
+    table("Cold start (fresh process, wall time)", header, rows)
     if r["onnx_model"]:
         print(f"  onnx model: {r['onnx_model']}")
     else:
         print("  onnx: skipped, the onnx package is not installed in this interpreter")
     print(
-        f"  {cold['python_pass']['runs']} interleaved runs each; archlint exit code"
-        f" {cold['archlint_check']['exit_code']} (0 clean, 1 findings)"
+        f"  {cold['python_pass']['runs']} interleaved runs each; archlint check exit code"
+        f" {cold['archlint_check']['exit_code']} (0 clean, 1 findings); peak RSS: the largest"
+        " of the runs"
     )
 
+
+def print_versus_onnx(r: dict) -> None:
+    versus = r["versus_onnx"]
+    if not versus:
+        print("\nIn-process vs onnx: skipped, the onnx package is not installed")
+        return
+    labels = {
+        "check_doc": "archlint.check(doc)",
+        "check_from_dict": "archlint.check(archlint.from_dict(data))",
+        "onnx_infer_shapes": "onnx.shape_inference.infer_shapes(model)",
+    }
+    rows = [
+        [
+            labels[key],
+            ms(c["median"]),
+            ms(c["min"]),
+            ms(c["max"]),
+            f"{c['per_second']:,.0f}",
+            times_x(c["vs_onnx"]),
+            c["calls_per_batch"],
+        ]
+        for key, c in versus["calls"].items()
+    ]
+    title = (
+        f"In-process, ResNet-50 loaded once (per call: median/min/max of {versus['batches']}"
+        " interleaved batches, after warm-up)"
+    )
+    table(title, "call|per call|min|max|networks/s|x onnx|calls/batch", rows)
+    calls = versus["calls"]
+    print(
+        "  doc = archlint.load(resnet50.toml); data = its dict (tomllib); model ="
+        f" onnx.load(light_resnet50.onnx); diagnostics: {calls['check_doc']['diagnostics']}"
+        f" from check(doc), {calls['check_from_dict']['diagnostics']} from check(from_dict)"
+    )
+
+
+def print_directory(r: dict) -> None:
     d = r["directory"]
     rows = []
     for c in d["formats"].values():
@@ -596,6 +1105,8 @@ def print_report(r: dict) -> None:
     text = d["formats"]["text"]
     print(f"  {text['runs']} interleaved runs each; archlint exit code {text['exit_code']}")
 
+
+def print_scaling(r: dict) -> None:
     rows = []
     for s in r["scaling"]:
         rows.append(
@@ -630,25 +1141,94 @@ def print_report(r: dict) -> None:
         if "phases_error" in s:
             print(f"  phase split skipped ({s['phases_error']})")
 
+
+def print_phases(r: dict) -> None:
     phased = [s for s in r["scaling"] if "phases" in s]
-    if phased:
-        last = phased[-1]["phases"]
-        names = [n for n in last if n != DEFERRED_SCAN]
-        total = sum(last[n] for n in names)
+    if not phased:
+        return
+    last = phased[-1]["phases"]
+    names = [n for n in last if n != DEFERRED_SCAN]
+    total = sum(last[n] for n in names)
 
-        def per_layer(name: str) -> list[str]:
-            return [us(s["phases"][name] / s["layers"]) for s in phased]
+    def per_layer(name: str) -> list[str]:
+        return [us(s["phases"][name] / s["layers"]) for s in phased]
 
-        sums = [us(sum(s["phases"][n] for n in names) / s["layers"]) for s in phased]
-        rows = [[n, *per_layer(n), f"{last[n] / total:.0%}"] for n in names]
-        rows.append(["sum", *sums, "100%"])
-        share = f"+{last[DEFERRED_SCAN] / total:.0%}"
-        rows.append([DEFERRED_SCAN + "*", *per_layer(DEFERRED_SCAN), share])
-        sizes = "|".join(f"{s['layers']:,}" for s in phased)
-        header = f"phase|{sizes}|share @{phased[-1]['layers']:,}"
-        table("Where check() spends its time, per layer (one phase after another)", header, rows)
-        print("  * not in check() of a clean file: paid by a file with a diagnostic to locate")
+    sums = [us(sum(s["phases"][n] for n in names) / s["layers"]) for s in phased]
+    rows = [[n, *per_layer(n), f"{last[n] / total:.0%}"] for n in names]
+    rows.append(["sum", *sums, "100%"])
+    share = f"+{last[DEFERRED_SCAN] / total:.0%}"
+    rows.append([DEFERRED_SCAN + "*", *per_layer(DEFERRED_SCAN), share])
+    sizes = "|".join(f"{s['layers']:,}" for s in phased)
+    header = f"phase|{sizes}|share @{phased[-1]['layers']:,}"
+    table("Where check() spends its time, per layer (one phase after another)", header, rows)
+    print("  * not in check() of a clean file: paid by a file with a diagnostic to locate")
 
+
+def print_cli_scaling(r: dict) -> None:
+    cli = r["cli_scaling"]
+    rows = []
+    for series in cli["commands"].values():
+        previous = None
+        for row in series:
+            ok = row["status"] == "ok"
+            growth = "-"
+            if previous:
+                growth = f"{row['layers'] / previous:,.0f}x layers: {times_x(row['growth'])}"
+            rows.append(
+                [
+                    f"{row['command']} {row['layers']:,}",
+                    times_or_status(row),
+                    ms(row["min"]) if ok else "-",
+                    row.get("runs", "-"),
+                    mib(row["rss_peak"]) if ok else "-",
+                    times_x(row["vs_check"]),
+                    growth,
+                    f"{row['output_bytes'] / 1e6:.1f} MB" if "output_bytes" in row else "",
+                ]
+            )
+            previous = row["layers"]
+    title = (
+        f"Scaling of every command: cold CLI on the generated specs (median of up to"
+        f" {cli['runs']} interleaved runs, timeout {cli['timeout']:g} s)"
+    )
+    header = "command layers|median|min|runs|peak RSS|x check|growth vs previous size|html"
+    table(title, header, rows)
+    print(
+        f"  graph writes OUT.html in a temporary folder; a command slower than"
+        f" {cli['slow_run']:g} s is run once; one that timed out is skipped at larger sizes;"
+        " peak RSS: os.wait4 of each process"
+    )
+    failures = [row for series in cli["commands"].values() for row in series if "error" in row]
+    for row in failures:
+        print(f"  {row['command']} at {row['layers']:,} layers failed: {row['error']}")
+
+
+def print_hostile(r: dict) -> None:
+    rows = [
+        [h["label"], *(times_or_status(h["commands"][command]) for command in COMMANDS)]
+        for h in r["hostile"]
+    ]
+    timeout = r["hostile"][0]["timeout"]
+    title = (
+        "Hostile sizes: each command cold on a tiny spec with huge numbers (median of up to"
+        f" 3 runs, timeout {timeout:g} s)"
+    )
+    table(title, "spec|" + "|".join(COMMANDS), rows)
+    codes = [
+        f"{h['spec']}: "
+        + " ".join(
+            "-" if (code := h["commands"][c]["exit_code"]) is None else str(code) for c in COMMANDS
+        )
+        for h in r["hostile"]
+    ]
+    print("  exit codes (" + ", ".join(COMMANDS) + "; - killed): " + "; ".join(codes))
+    for h in r["hostile"]:
+        for command, row in h["commands"].items():
+            if row["status"] == "error":
+                print(f"  {h['spec']} {command} failed: {row['error']}")
+
+
+def print_imports(r: dict) -> None:
     it = r["importtime"]
     rows = [
         [p["package"], ms(p["cumulative"]), ms(p["self"]), f"{p['cumulative'] / it['total']:.0%}"]
@@ -665,20 +1245,44 @@ def print_report(r: dict) -> None:
         " self: its own modules only (archlint's self includes building its pydantic models)"
     )
 
-    if "profile" in r:
-        prof = r["profile"]
-        for key, column in (("by_cumulative", "cumulative"), ("by_self", "self")):
-            rows = [
-                [row["where"], f"{row[column]:.3f} s", f"{row[column] / prof['total']:.0%}"]
-                for row in prof[key]
-            ]
-            title = (
-                f"cProfile of one check of {prof['layers']:,} layers, by {column} time"
-                f" (profiled total {prof['total']:.2f} s; cProfile inflates it)"
-            )
-            table(title, f"function|{column}|share", rows)
 
-    table("Targets", "target|figure|verdict", [list(t.values()) for t in r["targets"]])
+def print_profile(r: dict) -> None:
+    prof = r.get("profile")
+    if not prof:
+        return
+    for key, column in (("by_cumulative", "cumulative"), ("by_self", "self")):
+        rows = [
+            [row["where"], f"{row[column]:.3f} s", f"{row[column] / prof['total']:.0%}"]
+            for row in prof[key]
+        ]
+        title = (
+            f"cProfile of one check of {prof['layers']:,} layers, by {column} time"
+            f" (profiled total {prof['total']:.2f} s; cProfile inflates it)"
+        )
+        table(title, f"function|{column}|share", rows)
+
+
+def print_targets(r: dict) -> None:
+    shown = {"PASS": "PASS", "MISS": "MISS", "n/a": "n/a (MISS)"}
+    rows = [[t["target"], t["figure"], shown[t["verdict"]]] for t in r["targets"]]
+    table("Targets", "target|figure|verdict", rows)
+    passed = sum(t["pass"] for t in r["targets"])
+    total = len(r["targets"])
+    print(f"  {passed} of {total} targets PASS; n/a (not measured, or timed out) counts as a MISS")
+
+
+def print_report(r: dict) -> None:
+    print_header(r)
+    print_cold(r)
+    print_versus_onnx(r)
+    print_directory(r)
+    print_scaling(r)
+    print_phases(r)
+    print_cli_scaling(r)
+    print_hostile(r)
+    print_imports(r)
+    print_profile(r)
+    print_targets(r)
 
 
 if __name__ == "__main__":
