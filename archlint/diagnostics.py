@@ -152,6 +152,11 @@ MAX_DIGITS = 100
 4,300 (a process-wide setting archlint must not change); any size archlint takes has at most
 seven, so this limit is far above what a spec needs and far below what could fail."""
 
+MAX_TEXT_BYTES = 32 * 2**20
+"""A TOML or JSON spec file is at most 32 MiB: ample for the 100,000 layers a spec may have
+(7 MB, one line per key), and parsed in a few seconds. A larger file is a schema error (AL902)
+if its first 64 KiB mention layers, and is otherwise skipped as not a spec."""
+
 TOO_DEEP = f"nested too deeply: archlint reads tables and arrays nested at most {MAX_DEPTH} deep"
 TOO_LONG = f"archlint reads numbers of at most {MAX_DIGITS:,} digits"
 

@@ -28,7 +28,7 @@ from archlint.diagnostics import (
 from archlint.layers import LAYER_TYPES
 from archlint.readers import LoadError, Reading, parser, reader
 from archlint.readers.sourcemap import SourceMap
-from archlint.spec import Spec, validate
+from archlint.spec import MAX_LAYERS, Spec, validate
 
 __all__ = ["Document", "LoadError", "from_dict", "load", "loads", "read_onnx", "schema_problems"]
 
@@ -98,6 +98,10 @@ def from_dict(data: object, filename: str = "<dict>") -> Document:
     if not isinstance(data, dict):
         message = "a spec is a table/object with [model], [input] and [[layers]]"
         return Document(filename, None, problems=[Problem(SCHEMA_ERROR, message)])
+    layers = data.get("layers")
+    if isinstance(layers, list) and len(layers) > MAX_LAYERS:  # said before validating them all
+        message = f"layers: a spec has at most {MAX_LAYERS:,} layers, not {len(layers):,}"
+        return Document(filename, None, problems=[Problem(SCHEMA_ERROR, message, ("layers",))])
     try:
         spec = validate(data)
     except (ValidationError, RecursionError) as exc:

@@ -33,7 +33,7 @@ class Model(BaseModel):
     name: str | None = None
     description: str | None = None
     outputs: list[str] | None = None
-    ignore: list[str] = []
+    ignore: list[str] = Field(default_factory=list)
 
 
 class Input(BaseModel):

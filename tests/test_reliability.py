@@ -15,7 +15,9 @@ import archlint
 from archlint import report
 from archlint.cli import main
 from archlint.diagnostics import MAX_DEPTH, MAX_DIGITS
+from archlint.readers import text
 from archlint.sarif import sarif
+from archlint.spec import MAX_LAYERS
 from conftest import SAMPLES
 
 HEAD = '[input]\nchannels = 3\nheight = {}\nwidth = 8\n\n[[layers]]\ntype = "relu"\n'
@@ -387,3 +389,48 @@ def test_no_size_parameter_count_or_mac_is_ever_negative(tmp_path, batch):
     assert found == []
     text = CliRunner().invoke(main, ["summary", "--batch", batch, *files]).stdout
     assert [line for line in text.splitlines() if re.search(r"(?<![\w.])-\s?\d", line)] == []
+
+
+# ------------------------------------------------------------------- files and layer counts
+
+
+def test_a_spec_of_more_than_max_layers_is_refused_before_its_layers_are_validated():
+    layers = [{"type": "relu"}] * (MAX_LAYERS + 1)
+    doc = archlint.from_dict({"input": {"channels": 3, "height": 8, "width": 8}, "layers": layers})
+    [problem] = doc.problems
+    assert problem.kind.code == "AL902" and problem.path == ("layers",)
+    assert problem.message == f"layers: a spec has at most 100,000 layers, not {MAX_LAYERS + 1:,}"
+    exact = archlint.from_dict({"input": {"channels": 3, "height": 8, "width": 8},
+                                "layers": layers[:MAX_LAYERS]})  # fmt: skip
+    assert exact.problems == [] and len(exact.spec.layers) == 100_000
+
+
+def test_a_file_past_the_size_limit_is_not_parsed(tmp_path, monkeypatch):
+    monkeypatch.setattr(text, "MAX_TEXT_BYTES", 1024)  # a small limit, a small file
+    spec = tmp_path / "big.toml"
+    spec.write_text(HEAD.format(8) + "# padding\n" * 200)
+    data = tmp_path / "records.json"
+    data.write_text(json.dumps({"rows": list(range(1000))}))
+
+    def unparsed(*args, **kwargs):
+        raise AssertionError("a file past the limit was parsed")
+
+    monkeypatch.setattr(text, "_parse", unparsed)
+    result = CliRunner().invoke(main, ["check", str(spec), str(data)], catch_exceptions=False)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    size = spec.stat().st_size / 2**20
+    assert (
+        f"{spec}:1:1: AL902 error: the file is {size:,.1f} MiB: a spec file is at most 0 MiB"
+        in (result.output)
+    )
+    assert f"{data}: skipped" in result.output  # no layers in it: not a spec
+
+
+def test_the_text_is_scanned_for_brackets_only_when_the_data_is_too_deep(monkeypatch):
+    calls = []
+    scan = text._too_deep
+    monkeypatch.setattr(text, "_too_deep", lambda *a: calls.append(a) or scan(*a))
+    assert diagnostics(HEAD.format(8)) == [] and calls == []
+    deep = "[" * (MAX_DEPTH + 2) + "]" * (MAX_DEPTH + 2)
+    [d] = diagnostics(HEAD.format(8) + f"inputs = {deep}\n")
+    assert d.code == "AL902" and (d.line, d.column) == (8, 10 + MAX_DEPTH - 1) and len(calls) == 1

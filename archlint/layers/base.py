@@ -110,7 +110,7 @@ class LayerBase(BaseModel):
 
     name: str | None = None
     inputs: list[str] | str | None = None
-    ignore: list[str] = []
+    ignore: list[str] = Field(default_factory=list)  # a default [] is deep-copied
 
     # how many inputs the layer takes: 1, None for "two or more", 0 for "one or more"
     arity: ClassVar[int | None] = 1
