@@ -73,7 +73,7 @@ def build(spec: Spec) -> tuple[Flow, list[Problem]]:
     graph = Flow()
     problems: list[Problem] = []
     for i, layer in enumerate(spec.layers):
-        if layer.name == INPUT or layer.name in graph:
+        if layer.name == INPUT or layer.name in graph.index:
             what = "the network input" if layer.name == INPUT else "an earlier layer"
             problems.append(
                 Problem(
@@ -119,7 +119,7 @@ def build(spec: Spec) -> tuple[Flow, list[Problem]]:
                 )
             )
         for name in names:
-            if name not in graph:
+            if name not in graph.index:
                 close = difflib.get_close_matches(name, list(graph.index), n=1)
                 problems.append(
                     Problem(

@@ -112,19 +112,15 @@ def infer(spec: Spec, flow: Flow) -> Analysis:
     if flow.order is None:  # a cycle: build() has reported it
         return Analysis(spec, flow, layers)
     shapes: dict[str, Shape | None] = {INPUT: spec.input.shape}
-    for name in flow.order:
-        if name == INPUT:
-            continue
-        index = flow.index[name]
-        layer = spec.layers[index]
-        names = flow.inputs[name]
+    specified, index_of, inputs_of = spec.layers, flow.index, flow.inputs
+    for name in flow.order[1:]:  # the input comes first
+        index = index_of[name]
+        layer = specified[index]
+        names = inputs_of[name]
         inputs = [shapes.get(n) for n in names]
-        fits = (
-            (layer.arity is None and len(names) >= 2)
-            or (layer.arity == 0 and len(names) >= 1)
-            or layer.arity == len(names) != 0
-        )
-        if not fits or any(s is None for s in inputs):
+        arity, given = layer.arity, len(names)
+        fits = given >= 2 if arity is None else given >= 1 if arity == 0 else given == arity
+        if not fits or None in inputs:
             result = LayerResult(name, index, layer, None, None, None)
         else:
             out = layer.infer(inputs)
