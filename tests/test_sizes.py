@@ -4,15 +4,28 @@ The brute force here is independent of archlint.sizes: for every size it resizes
 runs the whole pipeline (`archlint.check`, every built-in rule) and calls the size valid when
 no diagnostic is an error, every layer's output is known and every window on the axis divides
 exactly (`Axis.is_exact`; ceil_mode pools excepted unless strict).
+
+The closed form is also held to the module's own ground truth (every size judged by
+inference) on random networks, and the sizes it has judged one by one are counted: it reads
+the sizes off the layers' arithmetic, so a handful, whatever the range or the magnitudes.
 """
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import archlint
 from archlint.sizes import (
+    MODES,
     Form,
+    _Answer,
+    _keep,
+    _Piece,
+    _Probe,
+    _solve,
+    _Unsupported,
     describe,
     input_sizes,
     nearest_valid,
@@ -496,3 +509,238 @@ def test_a_broken_axis_does_not_hide_the_other_axis():
     width = input_sizes(spec, "width", 1, 60)
     assert width.declared_valid and width.form == Form(2, (1,), 3)  # (n − 3)/2 + 1 exact: odd n ≥ 3
     assert not input_sizes(spec, "height", 1, 60).declared_valid
+
+
+# --- the closed form: sizes from the layers' arithmetic, not judged one by one ---------------
+
+
+@pytest.fixture
+def judged(monkeypatch) -> list[dict]:
+    """Every input size the ground truth judges (each one runs the whole network); judging
+    sizes by the thousand fails at once rather than for hours."""
+    calls: list[dict] = []
+    attempt = _Probe._attempt
+
+    def recorded(self, sizes):
+        calls.append(dict(sizes))
+        assert len(calls) <= 1000, "sizes judged one by one"
+        return attempt(self, sizes)
+
+    monkeypatch.setattr(_Probe, "_attempt", recorded)
+    return calls
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_sample_networks_judge_a_few_sizes_not_the_range(judged, mode):
+    # the declared size (for its reason) and, as a check of the closed form, the smallest
+    # valid size and the one below it; each twice at most (the square judgement). ResNet-50's
+    # default range of 1..896 took 1,792 inferences when every size was judged
+    for name in SAMPLE_LINES:
+        judged.clear()
+        report = input_sizes(load(name), "height", mode=mode)
+        assert len(judged) <= 6, (name, judged)
+        assert report.form is not None
+
+
+BIG = {"channels": 1, "height": 10**6, "width": 10**6}  # the largest size a spec takes
+
+
+def test_a_stride_of_a_million(judged):
+    # kernel 10⁶, stride 10⁶: (n − 10⁶)/10⁶ + 1 is exact at 10⁶·k only, and 10⁶ is the
+    # largest size there is. Judging 1..10⁶ one by one ran the network a million times
+    spec = spec_of([conv(1, k=10**6, s=10**6)], **BIG)
+    report = input_sizes(spec, "height")
+    assert report.form == Form(10**6, (0,), 10**6) and report.extra == ()
+    assert report.describe() == (
+        "height: 1000000·k for k ≥ 1 (1000000, …); declared 1000000 = 1000000·1 loses nothing"
+    )
+    assert valid_sizes(spec, "width", 1, 10**6) == [10**6]
+    assert nearest_valid(spec, "height", 5) == (None, 10**6)
+    # kernel 3, stride 10⁶: windows 10⁶ apart skip the rows between them anyway, so nothing
+    # else is lost ("lossless", any n ≥ 3); exactly, (n − 3)/10⁶ + 1 is whole at 3 alone
+    spec = spec_of([conv(1, k=3, s=10**6)], **BIG)
+    assert input_sizes(spec, "width").form == Form(1, (0,), 3)
+    exact = input_sizes(spec, "width", mode="exact")
+    assert exact.form == Form(10**6, (3,), 3) and 10**6 not in exact
+    assert len(judged) <= 20
+
+
+def test_a_million_sizes_cost_what_one_does(judged):
+    # a padded 3×3 conv takes any size, also after an upsampling by 1,000 (10⁹ rows); the list
+    # of a million valid sizes is made only when asked for
+    for layers in ([conv(k=3, p=1)], [{"type": "upsample", "scale_factor": 1000.0}, conv(p=1)]):
+        report = input_sizes(spec_of(layers, **BIG), "height")
+        assert report.describe() == (
+            "height: any size ≥ 1 (1, 2, 3, …); declared 1000000 loses nothing"
+        )
+        assert "sizes" not in vars(report)  # not listed
+        assert report.sizes[-2:] == (999_999, 10**6) and len(report.sizes) == 10**6
+    assert len(judged) <= 4
+
+
+def test_the_lossy_input_size_rule_judges_a_few_sizes(judged):
+    # AL012 asks why_not and nearest_valid on each axis: a few inferences each (the declared
+    # size, twice; the closed form's check), not 2 × `search` of them. Ten unpadded 3×3
+    # stride-2 convs halve (m − 1)/2 ten times: n = 1024·m + 1023 with m ≥ 1
+    spec = spec_of([conv(8, k=3, s=2), {"type": "relu"}] * 10, channels=3, height=4096, width=4096)
+    config = archlint.parse_config(
+        {"extend-select": ["lossy-input-size"], "rules": {"lossy-input-size": {"search": 4096}}}
+    )
+    result = archlint.check(archlint.Document("big", spec), config=config)
+    [finding] = [d for d in result.diagnostics if d.rule == "lossy-input-size"]
+    assert finding.message == (
+        "input height and width 4096 lose input at conv2d_0; the nearest sizes that lose"
+        " nothing: 4095 and 5119"
+    )
+    assert len(judged) <= 16
+
+
+def test_the_square_judgement_is_in_closed_form_too(judged):
+    # the declared height 2 cannot take the 3×3 window, so every width is judged square:
+    # a second pass of the closed form with both axes varied, not the range size by size
+    spec = spec_of([conv(4, k=3, s=2)], channels=3, height=2, width=21)
+    assert input_sizes(spec, "width", 1, 60).form == Form(2, (1,), 3)
+    assert len(judged) <= 6
+
+
+def test_what_the_closed_form_does_not_model_is_judged_size_by_size(judged):
+    # 0.3 is no binary fraction: floor(n·0.3), which PyTorch computes in floating point, is not
+    # always floor(3n/10); the sizes are then judged one by one, as the ground truth does
+    up = {"type": "upsample", "scale_factor": 0.3}
+    spec = spec_of([up, conv(4, k=2, s=2)], channels=1, height=40, width=40)
+    report = input_sizes(spec, "height", 1, 100, mode="exact")
+    assert list(report.sizes) == brute(spec, "height", 1, 100)
+    assert len(judged) >= 100
+
+
+def test_the_form_needs_no_range_to_confirm_it():
+    # the range is what gets listed; the closed form holds beyond it, and starts at lo
+    spec = load("resnet50")
+    short = input_sizes(spec, "height", 1, 40, mode="exact")
+    assert short.describe().startswith("height: 32·k + 1 for k ≥ 0 (1, 33, 65, …)")
+    assert short.sizes == (1, 33)
+    later = input_sizes(load("vgg16"), "height", 100, 400, mode="exact")
+    assert later.form == Form(32, (0,), 128) and 32 not in later
+
+
+# The ground truth of the module docstring, size by size (the square judgement included),
+# against the closed form on random small networks: windows of every kind, transposed
+# convolutions, resampling, pads, slices, pixel shuffles, merges of branches, flatten + linear.
+
+
+def _random_conv(draw) -> dict:
+    if draw(st.integers(0, 6)) == 0:
+        return conv(2, k=draw(st.integers(1, 4)), p="same")
+    layer = conv(2, k=[draw(st.integers(1, 4)), draw(st.integers(1, 4))],
+                 s=[draw(st.integers(1, 3)), draw(st.integers(1, 3))], p=draw(st.integers(0, 2)),
+                 dilation=draw(st.integers(1, 2)))  # fmt: skip
+    if draw(st.integers(0, 5)) == 0:
+        layer["padding_mode"] = draw(st.sampled_from(["reflect", "circular", "replicate"]))
+    return layer
+
+
+def _random_layers(draw) -> list[dict]:
+    """A few layers that read one map."""
+    kind = draw(st.sampled_from(["conv", "pool", "transposed", "upsample", "resize", "adaptive",
+                                 "pad", "slice", "shuffle", "unshuffle", "permute", "norms"]))  # fmt: skip
+    if kind == "conv":
+        return [_random_conv(draw)]
+    if kind == "pool":
+        k = draw(st.integers(1, 3))
+        pool = {"type": draw(st.sampled_from(["maxpool2d", "avgpool2d"])), "kernel_size": k,
+                "padding": draw(st.integers(0, k // 2)), "ceil_mode": draw(st.booleans())}  # fmt: skip
+        return [pool | ({"stride": draw(st.integers(1, 3))} if draw(st.booleans()) else {})]
+    if kind == "transposed":
+        s = draw(st.integers(1, 3))
+        return [{"type": "conv_transpose2d", "out_channels": 2, "kernel_size": draw(st.integers(1, 3)),
+                 "stride": s, "padding": draw(st.integers(0, 1)), "output_padding": draw(st.integers(0, s - 1))}]  # fmt: skip
+    if kind == "upsample":
+        return [{"type": "upsample", "scale_factor": draw(st.sampled_from([0.25, 0.5, 0.75, 1.5, 2.0, 3.0]))}]  # fmt: skip
+    if kind == "resize":
+        return [{"type": "upsample", "size": [draw(st.integers(1, 9)), draw(st.integers(1, 9))]}]
+    if kind == "adaptive":
+        return [{"type": "adaptive_avgpool2d", "output_size": draw(st.sampled_from([[None, 2], [3, None], 2]))}]  # fmt: skip
+    if kind == "pad":
+        mode = draw(st.sampled_from(["constant", "reflect", "replicate", "circular"]))
+        pads = [draw(st.integers(-2 if mode == "constant" else 0, 2)) for _ in range(4)]
+        return [{"type": "pad", "pad": pads, "mode": mode}]
+    if kind == "slice":
+        return [{"type": "slice", "dim": draw(st.sampled_from([1, 2, -1])), "step": draw(st.integers(1, 3)),
+                 "start": draw(st.none() | st.integers(-4, 4)), "end": draw(st.none() | st.integers(-4, 8))}]  # fmt: skip
+    if kind == "shuffle":
+        return [conv(8, k=1), {"type": "pixel_shuffle", "upscale_factor": 2}]
+    if kind == "unshuffle":
+        return [{"type": "pixel_unshuffle", "downscale_factor": draw(st.integers(2, 3))}]
+    if kind == "permute":
+        return [{"type": "permute", "dims": [0, 2, 1]}]
+    return [{"type": "permute", "dims": [1, 2, 0]}, {"type": "layernorm", "normalized_shape": 2},
+            {"type": "permute", "dims": [2, 0, 1]}, {"type": draw(st.sampled_from(["instancenorm2d", "batchnorm2d", "relu"]))}]  # fmt: skip
+
+
+def _random_head(draw) -> list[dict]:
+    kind = draw(st.sampled_from(["none", "linear", "in_features", "rows", "reshape", "mean"]))
+    features = draw(st.integers(1, 200))
+    return {
+        "none": [],
+        "linear": [{"type": "flatten"}, {"type": "linear", "out_features": 3}],
+        "in_features": [{"type": "flatten"}, {"type": "linear", "in_features": features, "out_features": 3}],
+        "rows": [{"type": "flatten", "start_dim": 1}, {"type": "linear", "in_features": features // 8 + 1, "out_features": 3}],
+        "reshape": [{"type": "reshape", "shape": [draw(st.sampled_from([1, 2, 4])), -1]}],
+        "mean": [{"type": "mean", "dim": [1, 2]}],
+    }[kind]  # fmt: skip
+
+
+@st.composite
+def random_networks(draw) -> archlint.Spec:
+    layers: list[dict] = []
+
+    def chain(source: str, new: list[dict]) -> str:
+        for layer in new:
+            layer.update(name=f"l{len(layers)}", inputs=[source])
+            layers.append(layer)
+            source = layer["name"]
+        return source
+
+    last = "input"
+    for _ in range(draw(st.integers(1, 4))):
+        if draw(st.integers(0, 3)):
+            last = chain(last, _random_layers(draw))
+            continue
+        ends = [chain(last, _random_layers(draw) if draw(st.booleans()) else [{"type": "identity"}])
+                for _ in range(2)]  # fmt: skip
+        merge = draw(st.sampled_from(["add", "mul", "concat", "rows", "columns"]))
+        dim = {"concat": 0, "rows": 1, "columns": 2}.get(merge)
+        layers.append({"type": "concat" if dim is not None else merge, "name": f"l{len(layers)}",
+                       "inputs": ends, **({"dim": dim} if dim is not None else {})})  # fmt: skip
+        last = layers[-1]["name"]
+    chain(last, _random_head(draw))
+    height, width = draw(st.integers(1, 24)), draw(st.integers(1, 24))
+    return spec_of(layers, channels=2, height=height, width=width)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(random_networks(), st.sampled_from(MODES), st.sampled_from(["height", "width"]))
+def test_closed_form_agrees_with_the_ground_truth(spec, mode, axis):
+    probe = _Probe(spec, axis, mode)
+    try:
+        answer = _Answer(_solve(probe))
+    except _Unsupported:  # a product of varying sizes that a reshape must divide, say
+        assume(False)
+    truth = [n for n in range(1, 81) if probe.valid(n)]
+    assert list(answer.sizes(1, 80)) == truth
+    form, extra = answer.form(1)
+    if form is not None:  # and the closed form read off it, here and far beyond
+        assert [n for n in range(1, 81) if n in form or n in extra] == truth
+        far = range(5000, 5040)
+        assert [n for n in far if n in form] == [n for n in far if probe.valid(n)]
+
+
+@given(st.integers(1, 50), st.integers(1, 40), st.integers(0, 60), st.integers(1, 30),
+       st.integers(-40, 40), st.integers(1, 10**6), st.integers(0, 10**6))  # fmt: skip
+def test_congruences_split_pieces_exactly(r, m, k, a, b, s, top):
+    # a congruence (a·n + b) mod s ≤ top on r, r + m, ..., r + m·k: as residue classes or as
+    # runs of consecutive members, whichever are fewer (big moduli give runs)
+    piece = _Piece(r, m, k)
+    top = top % s
+    kept = sorted(n for p in _keep(piece, a, b, s, top) for n in range(p.r, p.last + 1, p.m))
+    assert kept == [n for n in range(r, piece.last + 1, m) if (a * n + b) % s <= top]
