@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import networkx as nx
@@ -339,22 +339,44 @@ def _ranks(dag: nx.DiGraph) -> dict[Hashable, int]:
     return rank
 
 
-def _with_dummies(dag: nx.DiGraph, ranks: dict) -> tuple[nx.DiGraph, dict]:
+class _Layered:
+    """The DAG with its long edges cut into chains of dummies: nodes in order, and each node's
+    predecessors and successors as plain lists (the layout reads them a great many times)."""
+
+    def __init__(self, nodes) -> None:
+        self.pred: dict[Hashable, list] = {v: [] for v in nodes}
+        self.succ: dict[Hashable, list] = {v: [] for v in nodes}
+
+    def __iter__(self):
+        return iter(self.pred)
+
+    def add_path(self, path: list) -> None:
+        for u, v in zip(path, path[1:]):
+            for node in (u, v):
+                if node not in self.pred:
+                    self.pred[node], self.succ[node] = [], []
+            self.succ[u].append(v)
+            self.pred[v].append(u)
+
+    def neighbours(self, v) -> list:
+        return self.pred[v] + self.succ[v]
+
+
+def _with_dummies(dag: nx.DiGraph, ranks: dict) -> tuple[_Layered, dict]:
     """Each edge spanning k > 1 ranks becomes a chain through k - 1 dummy nodes."""
-    layered = nx.DiGraph()
-    layered.add_nodes_from(dag)
+    layered = _Layered(dag)
     chains: dict[tuple, list] = {}
     for u, v in dag.edges:
         chain = [("dummy", u, v, r) for r in range(ranks[u] + 1, ranks[v])]
         for d in chain:
             ranks[d] = d[3]
-        nx.add_path(layered, [u, *chain, v])
+        layered.add_path([u, *chain, v])
         if chain:
             chains[(u, v)] = chain
     return layered, chains
 
 
-def _order(layered: nx.DiGraph, ranks: dict, net: Network) -> list[list[Hashable]]:
+def _order(layered: _Layered, ranks: dict, net: Network) -> list[list[Hashable]]:
     """Nodes per rank, ordered by barycentre sweeps; the order with fewest crossings wins."""
 
     def start(v) -> float:
@@ -393,7 +415,7 @@ def _by_barycentre(rank: list, near: list, neighbours) -> list:
     return [v for _, v in sorted(enumerate(rank), key=key)]
 
 
-def _crossings(layered: nx.DiGraph, order: list[list]) -> int:
+def _crossings(layered: _Layered, order: list[list]) -> int:
     total = 0
     for upper, lower in zip(order, order[1:]):
         pos = {v: i for i, v in enumerate(lower)}
@@ -404,7 +426,7 @@ def _crossings(layered: nx.DiGraph, order: list[list]) -> int:
     return total
 
 
-def _assign_x(layered: nx.DiGraph, order: list[list], places: dict) -> dict:
+def _assign_x(layered: _Layered, order: list[list], places: dict) -> dict:
     """Blocks (vertical runs drawn straight) packed left, then each moved toward its neighbours.
 
     Every move stays within the room its neighbours in each rank leave, so boxes never overlap.
@@ -424,7 +446,7 @@ def _assign_x(layered: nx.DiGraph, order: list[list], places: dict) -> dict:
     for _ in range(40):
         moved = 0.0
         for b in gaps:
-            near = [x[root[w]] for v in members[b] for w in nx.all_neighbors(layered, v)
+            near = [x[root[w]] for v in members[b] for w in layered.neighbours(v)
                     if root[w] != b]  # fmt: skip
             if not near:
                 continue
@@ -439,7 +461,7 @@ def _assign_x(layered: nx.DiGraph, order: list[list], places: dict) -> dict:
     return root
 
 
-def _align(layered: nx.DiGraph, order: list[list], pos: dict, places: dict) -> dict:
+def _align(layered: _Layered, order: list[list], pos: dict, places: dict) -> dict:
     """Each node's block root: a node joins the block of a median predecessor (a box prefers
     a box, a dummy a dummy) that no other node has joined, unless that crosses an alignment."""
     root = {v: v for v in layered}
@@ -575,7 +597,9 @@ def _attribute(key: str) -> str:
     return key.rstrip("_").replace("_", "-")
 
 
+@lru_cache(maxsize=1 << 16)
 def _num(value: float) -> str:
+    """A coordinate to a tenth (cached: a drawing repeats its x and y values many times)."""
     return f"{round(value, 1):g}"
 
 
