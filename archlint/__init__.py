@@ -5,6 +5,9 @@ The Python API, in pipeline order:
     doc = archlint.load("model.toml")          # or loads(text, "json"), from_dict({...})
     analysis, problems = archlint.analyze(doc.spec)
     result = archlint.check(doc)               # every installed rule, located diagnostics
+
+`check` also takes a path, a Spec or a dict, and `config=` a Config, a dict of config keys or
+a config file's path; a wrong argument is a TypeError or ValueError saying what is taken.
 """
 
 from archlint.check import FileResult, analyze, check

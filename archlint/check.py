@@ -8,10 +8,9 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from archlint import suppressions
-from archlint.config import Config
+from archlint.config import Config, load_config, parse_config
 from archlint.diagnostics import (
     PLUGIN_ERROR,
     SHAPE_ERROR,
@@ -25,7 +24,7 @@ from archlint.diagnostics import (
 )
 from archlint.graph import build
 from archlint.inference import Analysis, infer
-from archlint.loader import Document, load
+from archlint.loader import Document, from_dict, load
 from archlint.registry import Rule, installed_rules
 from archlint.spec import Spec
 
@@ -57,23 +56,32 @@ class FileResult:
         return any(d.severity >= threshold for d in self.diagnostics)
 
 
-def analyze(spec: Spec) -> tuple[Analysis, list[Problem]]:
-    """Graph and inference for a valid spec: the Analysis rules read, and graph problems."""
+def analyze(spec: Spec | Document | dict) -> tuple[Analysis, list[Problem]]:
+    """Graph and inference for a valid spec: the Analysis rules read, and graph problems.
+
+    Takes a Spec, a Document that loaded (its spec), or a dict in the spec format.
+    """
+    spec = _spec_argument(spec)
     graph, problems = build(spec)
     return infer(spec, graph), problems
 
 
 def check(
-    target: Document | str | Path, rules: list[Rule] | None = None, config: Config | None = None
+    target: Document | Spec | dict | str | os.PathLike,
+    rules: list[Rule] | None = None,
+    config: Config | dict | str | os.PathLike | None = None,
 ) -> FileResult:
-    """Run the whole pipeline on a file path or a loaded Document.
+    """Run the whole pipeline on a file path, a loaded Document, a Spec or a dict.
 
     `rules` defaults to every installed rule (plugins that fail to load are left out: see
-    `installed_rules()`); `config` to the defaults, without looking for a config file.
+    `installed_rules()`); `config` to the defaults, without looking for a config file. A
+    config may be given as a Config, as a dict of the keys a config file's [tool.archlint]
+    table holds (read by `parse_config`), or as the path of a config file. Anything else is a
+    TypeError that says what is taken.
     """
-    document = target if isinstance(target, Document) else load(target)
-    config = config or Config()
-    rules = list(installed_rules()[0]) if rules is None else rules
+    document = _document_argument(target)
+    config = _config_argument(config)
+    rules = _rules_argument(rules)
     problems = list(document.problems)
     findings: list[tuple[Rule | Reserved, Finding]] = []
     analysis = None
@@ -92,6 +100,107 @@ def check(
     diagnostics = suppressions.apply(document, analysis, diagnostics, config)
     diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
     return FileResult(document, analysis, diagnostics)
+
+
+# ------------------------------------------------------- the public functions' arguments
+#
+# The API is called from notebooks and search loops, where a wrong argument must say what is
+# wrong with it, not fail deep inside with an AttributeError. What is natural is taken (a Spec
+# or a dict given to check, a dict config); anything else is a TypeError naming what is taken.
+
+_TARGETS = "a Document (archlint.load, loads or from_dict), a Spec, a dict in the spec format"
+
+
+def _document_argument(target: object) -> Document:
+    if isinstance(target, Document):
+        document = target
+    elif isinstance(target, Spec):
+        document = Document("<spec>", target)
+    elif isinstance(target, dict):
+        document = from_dict(target)
+    elif isinstance(target, (str, os.PathLike)):
+        if isinstance(target, str) and "\n" in target:
+            raise ValueError(
+                "archlint.check() was given text with line breaks as a path: for a spec's"
+                " text, use archlint.check(archlint.loads(text, 'toml' or 'json'))"
+            )
+        return load(target)
+    else:
+        raise TypeError(f"archlint.check() takes {_TARGETS} or a file path, not {_a(target)}")
+    if document.format == "dict" and document.spec is not None and not document.labels:
+        # built in code, so no lines: name each layer where a file would give its line (the
+        # way ONNX layers are given by node), instead of a line 1 that means nothing
+        labels = {i: f"layers[{i}] ({layer.type} '{layer.name}')"
+                  for i, layer in enumerate(document.spec.layers)}  # fmt: skip
+        document = dataclasses.replace(document, labels=labels)
+    return document
+
+
+def _spec_argument(spec: object) -> Spec:
+    if isinstance(spec, Spec):
+        return spec
+    document = (
+        spec if isinstance(spec, Document) else from_dict(spec) if isinstance(spec, dict) else None
+    )
+    if document is None:
+        raise TypeError(f"archlint.analyze() takes a Spec, a Document or a dict, not {_a(spec)}")
+    if document.spec is None:
+        first = document.problems[0].message if document.problems else "no spec"
+        raise ValueError(
+            f"archlint.analyze(): {document.path} is not a valid spec ({first}); "
+            "archlint.check() reports every problem, with its place"
+        )
+    return document.spec
+
+
+def _config_argument(config: object) -> Config:
+    if config is None:
+        return Config()
+    if isinstance(config, Config):
+        return config
+    if isinstance(config, dict):
+        return parse_config(config)  # a ConfigError names an unknown key, rule or value
+    if isinstance(config, (str, os.PathLike)):
+        return load_config(config)
+    raise TypeError(
+        "archlint.check(config=...) takes a Config, a dict of config keys (as in"
+        f" [tool.archlint]) or a config file's path, not {_a(config)}"
+    )
+
+
+def _rules_argument(rules: object) -> list[Rule]:
+    if rules is None:
+        return list(installed_rules()[0])
+    if isinstance(rules, (str, bytes, dict)) or not hasattr(rules, "__iter__"):
+        items = [rules]
+    else:
+        items = list(rules)
+    taken = []
+    for item in items:
+        if isinstance(item, Rule):
+            taken.append(item)
+        elif all(hasattr(item, a) for a in ("CODE", "NAME", "SEVERITY", "check")):
+            taken.append(Rule.from_object(item))  # a rule module, as plugins register
+        else:
+            hint = (
+                "; to run installed rules chosen by code or name, give config={'select': [...]}"
+                if isinstance(item, str)
+                else ""
+            )
+            raise TypeError(
+                "archlint.check(rules=...) takes a list of Rules (archlint.installed_rules(),"
+                f" @archlint.rule, or modules with CODE, NAME, SEVERITY and check), not {_a(item)}"
+                + hint
+            )
+    return taken
+
+
+def _a(value: object) -> str:
+    """'a str ('AL001')', 'an int (3)': what was given, briefly."""
+    name = type(value).__name__
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name} ({shown})"
 
 
 # --------------------------------------------------------------------------- running the rules

@@ -200,6 +200,12 @@ def main() -> None:
     help="Abandon a rule still running after this long on one file, as AL906 (default: 10;"
     " 0: no limit).",
 )
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False),
+    help="The folder sarif and github paths are relative to (default: each file's git work"
+    " tree; for github, GITHUB_WORKSPACE when set).",
+)
 def check_command(
     paths,
     fmt,
@@ -211,6 +217,7 @@ def check_command(
     apply_fixes,
     unsafe_fixes,
     rule_timeout,
+    root,
 ) -> None:
     """Check architecture specs (.toml, .json), ONNX models (.onnx) or directories of them."""
     from archlint import report
@@ -234,9 +241,9 @@ def check_command(
     elif fmt == "sarif":
         from archlint.sarif import sarif
 
-        click.echo(sarif(results))
+        click.echo(sarif(results, root=root))
     elif fmt == "github":
-        click.echo(report.check_github(results))
+        click.echo(report.check_github(results, root=root))
     else:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         click.echo(report.check_text(results, color=color), color=color)
@@ -408,7 +415,8 @@ def rules_command(markdown: bool) -> None:
         click.echo(rules_table(rules))
         return
     for r in rules:
-        click.echo(f"{r.code}  {r.name:<26} {str(r.severity):<8} {r.origin:<10} {r.summary}")
+        summary = r.summary if r.default else f"{r.summary} {OFF_BY_DEFAULT}"
+        click.echo(f"{r.code}  {r.name:<26} {str(r.severity):<8} {r.origin:<10} {summary}")
     for k in RESERVED:
         click.echo(f"{k.code}  {k.name:<26} {str(k.severity):<8} {'reserved':<10} {k.summary}")
     for p in problems:
@@ -418,17 +426,28 @@ def rules_command(markdown: bool) -> None:
 @main.command("explain")
 @click.argument("rule")
 def explain_command(rule: str) -> None:
-    """Print a rule's documentation (by code or name)."""
+    """Print a rule's documentation (by code or name), and where its page is."""
+    from archlint import rule_docs
+
+    def page(code: str) -> str:
+        link = rule_docs.doc_link(code)  # a URL, else the page's path in the repository
+        if link is None:
+            return ""
+        return f"\n\nDocumentation: {link}" + ("" if "://" in link else " (in the repository)")
+
     rules, _ = installed_rules()
     for r in rules:
         if rule in (r.code, r.name):
             options = "".join(f"\n  {k} = {v!r}" for k, v in r.options.items())
             click.echo(f"{r.code} {r.name} (default severity: {r.severity}; {r.origin})\n")
-            click.echo(r.doc + (f"\n\nOptions and defaults:{options}" if options else ""))
+            text = r.doc + (f"\n\nOptions and defaults:{options}" if options else "")
+            click.echo(text + page(r.code))
             return
     for k in RESERVED:
         if rule in (k.code, k.name):
-            click.echo(f"{k.code} {k.name} (severity: {k.severity}; reserved)\n\n{k.summary}.")
+            text = rule_docs.RESERVED_DOCS.get(k.code, "")
+            click.echo(f"{k.code} {k.name} (severity: {k.severity}; reserved)\n")
+            click.echo(f"{k.summary}." + (f"\n\n{text}" if text else "") + page(k.code))
             return
     raise click.UsageError(f"no rule {rule!r}; `archlint rules` lists them")
 
@@ -449,10 +468,17 @@ def types_command() -> None:
         click.echo(f"{types}\n    keys: {', '.join(keys) or '(none)'}")
 
 
+OFF_BY_DEFAULT = "(off by default: runs only when named in select or extend-select)"
+
+
 def rules_table(rules) -> str:
     """The README's rule table, from each rule's docstring summary (written once)."""
     lines = ["| code | name | severity | what it finds |", "|---|---|---|---|"]
-    lines += [f"| {r.code} | `{r.name}` | {r.severity} | {r.summary} |" for r in rules]
+    lines += [
+        f"| {r.code} | `{r.name}` | {r.severity} | {r.summary}"
+        f"{'' if r.default else ' ' + OFF_BY_DEFAULT} |"
+        for r in rules
+    ]
     lines += [f"| {k.code} | `{k.name}` | {k.severity} | Reserved: {k.summary}. |"
               for k in RESERVED]  # fmt: skip
     return "\n".join(lines)

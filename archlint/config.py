@@ -1,7 +1,8 @@
 """Configuration: which rules run, how severe they are, their options, what fails the check.
 
-Found as `--config FILE`, else the nearest `.archlint.toml`, else the nearest `pyproject.toml`
-with a `[tool.archlint]` table, searching upward from each checked file. Rules are named by
+Found as `--config FILE`, else by searching upward from each checked file, folder by folder:
+the first folder with an `.archlint.toml`, or else a `pyproject.toml` with a `[tool.archlint]`
+table, gives the config (the nearest folder wins, whatever the kind). Rules are named by
 code or by name anywhere; everything is stored by code. A config that names an unknown key,
 rule, option or value is a ConfigError (a usage error: exit 2) with a "did you mean".
 """
@@ -67,9 +68,10 @@ class Config:
         return {**rule.options, **self.options.get(rule.code, {})}
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest .archlint.toml, or pyproject.toml with [tool.archlint], above `start`."""
-    folder = start.resolve()
+def find_config(start: str | Path) -> Path | None:
+    """The config for `start` (a file or folder): in the nearest folder at or above it that has
+    one, its .archlint.toml, else its pyproject.toml with [tool.archlint]."""
+    folder = Path(start).resolve()
     folder = folder if folder.is_dir() else folder.parent
     for here in (folder, *folder.parents):
         if (here / ".archlint.toml").is_file():
@@ -90,7 +92,8 @@ def _has_archlint_table(pyproject: Path) -> bool:
         return "[tool.archlint" in text  # a broken file that means us: load_config says why
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

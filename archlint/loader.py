@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from archlint.diagnostics import (
     Problem,
 )
 from archlint.layers import LAYER_TYPES
-from archlint.readers import LoadError, Reading, parser, reader
+from archlint.readers import PARSERS, LoadError, Reading, parser, reader
 from archlint.readers.sourcemap import SourceMap
 from archlint.spec import MAX_LAYERS, Spec, validate
 
@@ -64,18 +65,49 @@ class Document:
 
 def load(path: str | Path) -> Document:
     """Read and validate a .toml or .json spec file, or an .onnx model."""
+    _check_path("load", path)
     path = Path(path)
     return document(reader(path.suffix)(path), str(path))
 
 
 def loads(text: str, fmt: str = "toml", filename: str = "<string>") -> Document:
-    """Validate a spec given as TOML or JSON text."""
-    return document(parser(fmt)(text), filename)
+    """Validate a spec given as TOML or JSON text (`fmt` "toml" or "json")."""
+    if not isinstance(text, str):
+        hint = ": decode it first, text.decode('utf-8')" if isinstance(text, bytes) else ""
+        raise TypeError(f"archlint.loads() takes the spec's text as a str, not a"
+                        f" {type(text).__name__}{hint}")  # fmt: skip
+    if not isinstance(fmt, str) or fmt.lower().removeprefix(".") not in PARSERS:
+        raise ValueError(
+            f"archlint.loads() reads {' or '.join(map(repr, PARSERS))} text, not {fmt!r}"
+        )
+    if not isinstance(filename, str):
+        raise TypeError(f"archlint.loads(filename=...) takes a str, not {filename!r}")
+    return document(parser(fmt.lower().removeprefix("."))(text), filename)
 
 
 def read_onnx(path: str | Path) -> Document:
     """Read a file as an ONNX model, whatever its suffix (the onnx package is needed)."""
+    _check_path("read_onnx", path)
     return document(reader(".onnx")(Path(path)), str(path))
+
+
+def _check_path(function: str, path: object) -> None:
+    """A TypeError or ValueError for what is not a file's path."""
+    if isinstance(path, Document):
+        raise TypeError(
+            f"archlint.{function}() takes a file's path; this Document is loaded already"
+        )
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"archlint.{function}() takes a file's path (str or pathlib.Path), not a"
+            f" {type(path).__name__}"
+            + (": for a dict, use archlint.from_dict()" if isinstance(path, dict) else "")
+        )
+    if isinstance(path, str) and "\n" in path:
+        raise ValueError(
+            f"archlint.{function}() was given text with line breaks as a path: for a spec's"
+            " text, use archlint.loads(text, 'toml' or 'json')"
+        )
 
 
 def document(reading: Reading, filename: str) -> Document:
@@ -95,6 +127,10 @@ def document(reading: Reading, filename: str) -> Document:
 
 def from_dict(data: object, filename: str = "<dict>") -> Document:
     """Validate a spec given as a dict (as parsed from TOML or JSON, or built in code)."""
+    if isinstance(data, Spec):  # already validated: built from the pydantic models
+        return Document(filename, data)
+    if not isinstance(filename, str):
+        raise TypeError(f"archlint.from_dict(filename=...) takes a str, not {filename!r}")
     if not isinstance(data, dict):
         message = "a spec is a table/object with [model], [input] and [[layers]]"
         return Document(filename, None, problems=[Problem(SCHEMA_ERROR, message)])

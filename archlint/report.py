@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 from archlint.check import FileResult
 from archlint.diagnostics import Diagnostic, Severity
@@ -62,13 +64,21 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def check_github(results: list[FileResult]) -> str:
-    """GitHub Actions workflow commands, escaped as the Actions toolkit escapes them."""
+def check_github(results: list[FileResult], root: str | Path | None = None) -> str:
+    """GitHub Actions workflow commands, escaped as the Actions toolkit escapes them.
+
+    `file=` is relative to the workspace: `root` if given, else GITHUB_WORKSPACE when set, else
+    the file's git work tree (else the current folder), as SARIF's paths are.
+    """
+    from archlint.sarif import relative_path, root_for
+
+    workspace = root if root is not None else os.environ.get("GITHUB_WORKSPACE") or None
     lines = []
     for d in (d for r in results for d in r.diagnostics):
         text = f"{d.layer}: {d.message}" if d.layer else d.message
         text += "".join(f"\n{x}" for x in (d.note, d.help and f"help: {d.help}") if x)
-        props = f"file={_escape_property(d.file)},line={d.line},col={d.column}"
+        file = relative_path(d.file, root_for(d.file, workspace))
+        props = f"file={_escape_property(file)},line={d.line},col={d.column}"
         props += f",title={_escape_property(f'{d.code} {d.rule}')}"
         lines.append(f"::{GITHUB_LEVELS[d.severity]} {props}::{_escape_data(text)}")
     return "\n".join(lines + [closing_line(results)])

@@ -102,6 +102,9 @@ def as_json(results: list[FileResult], options: Options = Options()) -> str:
     return json.dumps(out, indent=2, ensure_ascii=False)
 
 
+WIDTH = 100  # the text summary's widest line, in characters
+
+
 def _cut(text: str, width: int = 28) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -116,25 +119,33 @@ def _block(result: FileResult, options: Options) -> str:
         return f"{result.path}: not a valid spec, no summary\n" + "\n".join(
             map(diagnostic_text, result.diagnostics)
         )
-    # the fc comparison takes the memory column's place, to stay within 100 columns
-    header = ["layer", "type", "output shape", "params", "MACs"]
-    header += ["as fc layer"] if options.fc_equivalent else ["memory", "RF"]
+    header = ["layer", "type", "output shape", "params"]
+    header += ["as fc layer"] if options.fc_equivalent else []
+    header += ["MACs", "memory", "RF"]
     table = [header]
     for r in rows(result, options):
         shape = "×".join(map(str, r["output_shape"])) if r["output_shape"] else "unknown"
         line = [
-            _cut(r["name"]), _cut(r["type"], 18), shape,
+            r["name"], _cut(r["type"], 18), shape,
             "?" if r["params"] is None else f"{r['params']:,}",
-            "?" if r["macs"] is None else cost.human(r["macs"]),
         ]  # fmt: skip
         if options.fc_equivalent:
             n = r.get("fc_equivalent_params")
-            line.append("" if n is None else f"{n:,}" if n < 10**10 else cost.human(n))
-        else:
-            memory = r["activation_bytes"]
-            line.append("?" if memory is None else cost.human(memory, "B"))
-            line.append(_field_text(r))
+            # exact up to 999,999,999, as wide as the header; beyond, 2.52G (exact in JSON)
+            line.append("" if n is None else f"{n:,}" if n < 10**9 else cost.human(n))
+        memory = r["activation_bytes"]
+        line += [
+            "?" if r["macs"] is None else cost.human(r["macs"]),
+            "?" if memory is None else cost.human(memory, "B"),
+            _field_text(r),
+        ]
         table.append(line)
+    # long layer names are cut to 28 characters, or fewer where the other columns leave less
+    # room within WIDTH; the cut keeps a name's end, which tells the layers of a block apart
+    others = sum(max(len(row[i]) for row in table) for i in range(1, len(header)))
+    room = max(12, min(28, WIDTH - 2 - 2 * (len(header) - 1) - others))
+    for row in table[1:]:
+        row[0] = row[0] if len(row[0]) <= room else "…" + row[0][len(row[0]) - room + 1 :]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = [
         f"{spec.model.name or result.path} ({result.path}): input {fmt_shape(spec.input.shape)}"

@@ -22,23 +22,40 @@ def invoke(*args: str):
         os.chdir(cwd)
 
 
-@pytest.mark.parametrize(
-    "name,args",
-    [
-        ("check-strides", ["check", "samples/lecture/strides_7x7.toml"]),
-        ("check-bad", ["check", "samples/bad"]),
-        ("check-networks", ["check", "samples/networks"]),
-        ("summary-tiny-resnet", ["summary", "samples/tiny_resnet.toml"]),
-        ("summary-resnet18", ["summary", "samples/networks/resnet18.toml"]),
-    ],
+# Regression snapshots: archlint's own output, recorded by archlint. They prove only that the
+# output has not changed (a reviewed change is re-recorded with ARCHLINT_UPDATE_SNAPSHOTS=1);
+# what is true in them is backed by the tests named in tests/snapshots/README.md. Each file
+# starts with this header, which says so to whoever opens it.
+SNAPSHOT_HEADER = (
+    "# REGRESSION SNAPSHOT, recorded by archlint itself (ARCHLINT_UPDATE_SNAPSHOTS=1): it proves\n"
+    "# only that the output did not change. What backs its figures: tests/snapshots/README.md.\n"
 )
-def test_rendered_output_matches_snapshot(name, args):
+SNAPSHOTS_RUN = {
+    "check-strides": ["check", "samples/lecture/strides_7x7.toml"],
+    "check-bad": ["check", "samples/bad"],
+    "check-networks": ["check", "samples/networks"],
+    "summary-tiny-resnet": ["summary", "samples/tiny_resnet.toml"],
+    "summary-resnet18": ["summary", "samples/networks/resnet18.toml"],
+}
+
+
+@pytest.mark.parametrize("name", SNAPSHOTS_RUN)
+def test_rendered_output_matches_regression_snapshot(name):
     """A change in wording shows up here, as a reviewed change (ARCHLINT_UPDATE_SNAPSHOTS=1)."""
-    result = invoke(*args)
+    result = invoke(*SNAPSHOTS_RUN[name])
     path = SNAPSHOTS / f"{name}.txt"
     if UPDATE:
-        path.write_text(result.output, encoding="utf-8")
-    assert result.output == path.read_text(encoding="utf-8")
+        path.write_text(SNAPSHOT_HEADER + result.output, encoding="utf-8")
+    recorded = path.read_text(encoding="utf-8")
+    assert recorded.startswith(SNAPSHOT_HEADER), "a snapshot must say it is a regression snapshot"
+    assert result.output == recorded[len(SNAPSHOT_HEADER) :]
+
+
+def test_every_snapshot_is_run_and_listed_with_what_backs_it():
+    assert {p.stem for p in SNAPSHOTS.glob("*.txt")} == set(SNAPSHOTS_RUN)
+    listed = (SNAPSHOTS / "README.md").read_text(encoding="utf-8")
+    for name in SNAPSHOTS_RUN:
+        assert f"`{name}.txt`" in listed, name
 
 
 def test_exit_codes():
@@ -61,25 +78,33 @@ def test_exit_codes():
 
 
 def test_check_json_has_the_documented_keys():
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = re.search(r'`json`: `\{"diagnostics": \[\{(.*?)\}\]\}`', readme)[1]
+    keys = [key.strip().strip('"') for key in documented.split(",")]
+    assert keys == ["file", "where", "line", "column", "code", "rule", "severity", "layer",
+                    "message", "note", "help", "fix"]  # fmt: skip
     result = invoke("check", "--format", "json", "samples/lecture/strides_7x7.toml")
     [d] = json.loads(result.output)["diagnostics"]
-    assert set(d) >= {
-        "file",
-        "line",
-        "column",
-        "code",
-        "rule",
-        "severity",
-        "layer",
-        "message",
-        "help",
+    assert list(d) == keys  # every documented key, no other, in the documented order
+    # stride 3 on a 7-wide input: (7 − 3)/3 + 1 = 2.33, floored to 2; windows at 0-2 and 3-5
+    # leave the last row and column (6) unread; padding 1 gives (9 − 3)/3 + 1 = 3 exactly
+    assert d == {
+        "file": "samples/lecture/strides_7x7.toml",
+        "where": None,  # a TOML file has lines; `where` is for ONNX nodes
+        "line": 35,
+        "column": 1,
+        "code": "AL001",
+        "rule": "non-integer-output",
+        "severity": "warning",
+        "layer": "stride3",
+        "message": "output height and width (7 − 3 + 2·0)/3 + 1 = 2.33 are not integers",
+        "note": "frameworks floor it to 2: the last 1 row and column of the 7-wide input is never read",
+        "help": "stride = 2 gives 3 exactly; or padding = 1 gives 3 exactly; or an input height"
+        " and width of 6 or 9 gives 2 or 3 exactly",
+        "fix": {"key": "padding", "old": 0, "new": 1, "safe": False},  # changes the shape: unsafe
     }
-    assert (d["code"], d["rule"], d["severity"], d["layer"]) == (
-        "AL001",
-        "non-integer-output",
-        "warning",
-        "stride3",
-    )
 
 
 def test_summary_json():

@@ -117,3 +117,50 @@ def test_pyproject_with_tool_table_in_dotted_form_is_found(project):
     (root / "pyproject.toml").write_text('[tool]\narchlint.fail-on = "error"\n')
     assert archlint.find_config(spec) == root / "pyproject.toml"
     assert cli("check", str(spec)).exit_code == 0
+
+
+def test_nearest_folder_wins_whatever_the_kind_of_config(project):
+    """The README: a pyproject.toml with [tool.archlint] beside the file beats an
+    .archlint.toml one folder up; in one folder, .archlint.toml beats pyproject.toml."""
+    root, spec = project
+    (root / ".archlint.toml").write_text('fail-on = "error"\n')  # one folder up: would pass
+    (root / "models" / "pyproject.toml").write_text('[tool.archlint]\nfail-on = "info"\n')
+    assert archlint.find_config(spec) == root / "models" / "pyproject.toml"
+    assert cli("check", str(spec)).exit_code == 1  # the nearer config's fail-on = "info"
+    # a pyproject.toml without the table is passed over, and the search goes on upward
+    (root / "models" / "pyproject.toml").write_text('[project]\nname = "models"\n')
+    assert archlint.find_config(spec) == root / ".archlint.toml"
+    assert cli("check", str(spec)).exit_code == 0
+    # in one folder, .archlint.toml wins over pyproject.toml
+    (root / "models" / "pyproject.toml").write_text('[tool.archlint]\nfail-on = "error"\n')
+    (root / "models" / ".archlint.toml").write_text('fail-on = "info"\n')
+    assert archlint.find_config(spec) == root / "models" / ".archlint.toml"
+    assert cli("check", str(spec)).exit_code == 1
+
+
+def test_find_config_and_load_config_take_strings_as_paths_do(project, monkeypatch):
+    root, spec = project
+    (root / ".archlint.toml").write_text('ignore = ["non-integer-output"]\n')
+    for start in (spec, root / "models", root):
+        assert (
+            archlint.find_config(str(start))
+            == archlint.find_config(start)
+            == root / ".archlint.toml"
+        )
+    monkeypatch.chdir(root / "models")
+    assert archlint.find_config("net.toml") == archlint.find_config(".") == root / ".archlint.toml"
+    assert archlint.load_config(str(root / ".archlint.toml")).ignore == ["AL001"]
+
+
+def test_by_default_every_rule_runs_but_those_off_by_default():
+    from archlint.registry import off_by_default
+
+    rules, _ = archlint.installed_rules()
+    assert off_by_default() == {"AL012"}
+    default = archlint.Config()
+    assert [r.code for r in rules if not default.selects(r.code)] == ["AL012"]
+    assert archlint.parse_config({"extend-select": ["lossy-input-size"]}).selects("AL012")
+    assert archlint.parse_config({"select": ["AL012"]}).selects("AL012")
+    listing = cli("rules").output.splitlines()
+    marked = [line.split()[0] for line in listing if "(off by default" in line]
+    assert marked == ["AL012"]

@@ -29,7 +29,10 @@ def test_diff_reports_changed_added_and_removed_layers_and_totals(tmp_path):
     changes = {r["name"]: r["change"] for r in data["layers"]}
     assert (changes["gap"], changes["avgpool"], changes["conv1"]) == ("added", "removed", "same")
     text = CliRunner().invoke(main, ["diff", str(RESNET18), new]).output
-    assert "~ fc (linear): (1000) → (10); params 513,000 → 5,130 (−507,870, −99.0%)" in text
+    assert (
+        "  ~ fc (linear): (1000) → (10); params 513,000 → 5,130 (−507,870, −99.0%);"
+        " MACs 512.00K → 5.12K (−506.88K, −99.0%)\n" in text
+    )
     assert "total parameters: 11,689,512 → 11,181,642 (−507,870, −4.3%)" in text
 
 
@@ -44,3 +47,29 @@ def test_diff_of_an_invalid_spec_shows_its_problems():
     )
     assert result.exit_code == 1 and "AL901" in result.output
     assert CliRunner().invoke(main, ["diff", str(RESNET18), "missing.toml"]).exit_code == 2
+
+
+def test_growth_is_signed_plus_and_macs_and_unchanged_shapes_are_shown(tmp_path):
+    # fc 512 -> 2000: 512·2000 + 2000 = 1,026,000 parameters (from 513,000: +100%), and
+    # 512·2000 = 1,024,000 MACs (from 512,000); in all 11,689,512 + 513,000 = 12,202,512 (+4.4%)
+    bigger = changed(tmp_path, lambda s: s.replace("out_features = 1000", "out_features = 2000"))
+    text = CliRunner().invoke(main, ["diff", str(RESNET18), bigger]).output.splitlines()
+    assert text[1:] == [
+        "  ~ fc (linear): (1000) → (2000); params 513,000 → 1,026,000 (+513,000, +100.0%);"
+        " MACs 512.00K → 1.02M (+512.00K, +100.0%)",
+        "  total parameters: 11,689,512 → 12,202,512 (+513,000, +4.4%)",
+        "  total MACs: 1.81G → 1.81G (+512.00K, +0.0%)",
+    ]
+    # a bias dropped: parameters change, the shape and the MACs do not (and are not repeated)
+    no_bias = changed(
+        tmp_path, lambda s: s.replace("out_features = 1000", "out_features = 1000\nbias = false")
+    )
+    text = CliRunner().invoke(main, ["diff", str(RESNET18), no_bias]).output.splitlines()
+    assert text[1] == "  ~ fc (linear): (1000); params 513,000 → 512,000 (−1,000, −0.2%)"
+    # a layer whose type changes is shown with its new type
+    gelu = changed(
+        tmp_path,
+        lambda s: s.replace('name = "relu"\ntype = "relu"', 'name = "relu"\ntype = "gelu"'),
+    )
+    text = CliRunner().invoke(main, ["diff", str(RESNET18), gelu]).output.splitlines()
+    assert text[1] == "  ~ relu (gelu): (64, 112, 112); params 0"

@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 import archlint
+from conftest import import_or_skip
 
-onnx = pytest.importorskip("onnx")
+onnx = import_or_skip("onnx")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 from onnx.reference import ReferenceEvaluator  # noqa: E402
 

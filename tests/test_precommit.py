@@ -55,3 +55,76 @@ def test_hook_fails_on_a_bad_spec(repo):
     result = run([*PRE_COMMIT, "try-repo", str(ROOT), "archlint", "--files", "bad.toml"], path, env)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Failed" in result.stdout and "bad.toml:15:1: AL001 warning: conv1" in result.stdout
+
+
+# ------------------------------------------------------------ the README's snippet, released
+
+
+def _clone_as_it_is_now(target: Path, env: dict) -> None:
+    """A clone of this repository whose last commit is the work tree as it is (uncommitted
+    changes and new files included, as `pre-commit try-repo` takes them)."""
+    run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(target)], ROOT, env)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")  # fmt: skip
+    for name in filter(None, listed):
+        source, copy = ROOT / name, target / name
+        if source.is_file():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy)
+        elif copy.is_file():  # deleted in the work tree
+            copy.unlink()
+    run(["git", "add", "-A"], target, env)
+    run(["git", "commit", "-q", "--allow-empty", "-m", "the work tree"], target, env)
+
+
+def test_readme_snippet_works_against_the_tag_the_release_process_makes(repo, tmp_path):
+    import re
+    import tomllib
+
+    path, env = repo
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = re.search(r"## pre-commit\n.*?```yaml\n(.*?)```", readme, re.S)[1]
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert f"rev: v{version}\n" in snippet  # the tag the release process makes
+
+    archlint = tmp_path / "archlint"
+    _clone_as_it_is_now(archlint, env)
+    released = run([sys.executable, "scripts/release.py"], archlint, env)
+    assert released.returncode == 0, released.stdout + released.stderr
+    assert f"tagged v{version}" in released.stdout
+    assert run(["git", "tag", "--list"], archlint, env).stdout.split() == [f"v{version}"]
+    again = run([sys.executable, "scripts/release.py", "--check"], archlint, env)
+    assert again.returncode == 1 and "exists already" in again.stderr
+
+    user = tmp_path / "user"
+    shutil.copytree(path, user, ignore=shutil.ignore_patterns(".git"))
+    assert "<the git URL of archlint>" in snippet
+    (user / ".pre-commit-config.yaml").write_text(
+        snippet.replace("<the git URL of archlint>", str(archlint))
+    )
+    run(["git", "init", "-q"], user, env)
+    run(["git", "add", "."], user, env)
+    good = run(
+        [*PRE_COMMIT, "run", "--files", "good.toml", "pyproject.toml", "package.json"], user, env
+    )
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "archlint" in good.stdout and "Passed" in good.stdout
+    bad = run([*PRE_COMMIT, "run", "--files", "bad.toml"], user, env)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "bad.toml:15:1: AL001 warning: conv1" in bad.stdout
+
+
+def test_release_refuses_a_dirty_tree_or_versions_out_of_step(repo, tmp_path):
+    _, env = repo
+    archlint = tmp_path / "archlint"
+    _clone_as_it_is_now(archlint, env)
+    assert run([sys.executable, "scripts/release.py", "--check"], archlint, env).returncode == 0
+    init = archlint / "archlint" / "__init__.py"
+    init.write_text(init.read_text().replace('__version__ = "', '__version__ = "9'))
+    refused = run([sys.executable, "scripts/release.py"], archlint, env)
+    assert refused.returncode == 1
+    assert "archlint/__init__.py has __version__" in refused.stderr
+    assert "the work tree has changes" in refused.stderr
+    assert run(["git", "tag", "--list"], archlint, env).stdout == ""  # nothing tagged

@@ -41,12 +41,33 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert "\npip install '.[test]' && pytest\n" in ci
 
 
-def test_every_layer_type_is_documented():
+def documented_layer_types() -> list[str]:
+    """The types in the first column of the README's "| types | keys |" table.
+
+    A cell names types in backticks; `conv_transpose1d/2d/3d` stands for the three; a key in
+    parentheses after a type (`leaky_relu` (`negative_slope`)) is not a type.
+    """
+    table = re.search(r"\n\| types \| keys \|\n\|---\|---\|\n(.*?)\n\n", README, re.S)
+    assert table, "the README's table of layer types moved: update this test with it"
+    types = []
+    for row in table[1].splitlines():
+        cell = re.sub(r"\(`[^)]*\)", "", row.split("|")[1])
+        for name in re.findall(r"`([a-z0-9_/]+)`", cell):
+            stem, *dims = name.split("/")
+            if dims:
+                base = re.sub(r"1d$", "", stem)
+                types += [stem, *(base + d for d in dims)]
+            else:
+                types.append(name)
+    return types
+
+
+def test_every_layer_type_is_documented_in_the_types_table_once():
     from archlint.layers import LAYER_TYPES
 
-    for name in LAYER_TYPES:
-        stem = re.sub(r"[123]d$", "", name)
-        assert f"`{name}`" in README or stem in README, name
+    documented = documented_layer_types()
+    assert len(documented) == len(set(documented)), "a type in two rows"
+    assert set(documented) == set(LAYER_TYPES)
 
 
 def test_configuration_example_is_a_valid_config():
@@ -94,3 +115,33 @@ def test_summary_example_is_what_archlint_prints(monkeypatch):
     shown = re.search(r"```\n(  parameters: 25,557,032.*?)```", README, re.S)[1]
     output = CliRunner().invoke(main, ["summary", "samples/networks/resnet50.toml"]).output
     assert shown in output
+
+
+def test_mutation_commands_are_ones_the_runner_takes():
+    import shlex
+    import sys
+
+    block = re.search(r"## Mutation testing\n.*?```sh\n(.*?)```", README, re.S)[1]
+    commands = [shlex.split(line) for line in block.splitlines() if "mutation/run.py" in line]
+    assert len(commands) == 2
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mutation_run", ROOT / "mutation" / "run.py")
+    runner = importlib.util.module_from_spec(spec)
+    sys.modules["mutation_run"] = runner  # its dataclasses look their module up there
+    try:
+        spec.loader.exec_module(runner)
+    finally:
+        del sys.modules["mutation_run"]
+    for command in commands:
+        assert command[:2] == ["python", "mutation/run.py"]
+        args = runner.parse(command[2:])
+        assert runner.select_modules(args.modules) == [m for m in command[2:] if m.endswith(".py")]
+    assert "'.[mutation]'" in block
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert any(d.startswith("cosmic-ray") for d in extras["mutation"])
+    assert any(d.startswith("pytest-xdist") for d in extras["mutation"])

@@ -374,7 +374,8 @@ def negatives(value: object, where: str = "") -> list[str]:
 
 @pytest.mark.parametrize("batch", ["1", "7"])
 def test_no_size_parameter_count_or_mac_is_ever_negative(tmp_path, batch):
-    files = sorted(str(p) for p in SAMPLES.rglob("*.toml")) + sorted(
+    configs = {".archlint.toml"}  # samples/bad/*/ hold the configs their spec needs: not specs
+    files = sorted(str(p) for p in SAMPLES.rglob("*.toml") if p.name not in configs) + sorted(
         str(p) for p in SAMPLES.rglob("*.json")
     )
     for i, layers in enumerate(HOSTILE):

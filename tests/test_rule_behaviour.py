@@ -225,3 +225,52 @@ def test_linear_bias_before_batchnorm1d_only_on_vectors():
     assert "bias-before-batchnorm" not in codes(
         run([fc, {"type": "batchnorm1d"}], channels=16, length=8)
     )  # bias along L
+
+
+def test_fc_parameter_dominance_fires_at_55_percent_and_not_at_45_by_default():
+    def network(c_in: int, c_mid: int, out_features: int):
+        # a 1×1 conv without bias holds c_in·c_mid parameters, the linear layer c_mid·out_features
+        return run(
+            [{"name": "conv", "type": "conv2d", "out_channels": c_mid, "kernel_size": 1, "bias": False},
+             {"type": "flatten"},
+             {"name": "fc", "type": "linear", "out_features": out_features, "bias": False}],
+            channels=c_in, height=1, width=1,
+        )  # fmt: skip
+
+    # 900·1000 = 900,000 in the conv, 1000·1100 = 1,100,000 in fc: fc holds 55% of 2,000,000
+    dominant = network(900, 1000, 1100)
+    assert dominant.analysis.total_params == 2_000_000
+    assert messages(dominant, "fc-parameter-dominance") == [
+        "holds 1,100,000 of the network's 2,000,000 parameters (55%)"
+    ]
+    # 1100·2000 = 2,200,000 in the conv, 2000·900 = 1,800,000 in fc: 45% of 4,000,000, and
+    # still over min_params (1,000,000), so only the share keeps it quiet
+    shared = network(1100, 2000, 900)
+    assert shared.analysis.total_params == 4_000_000
+    assert codes(shared) == []
+
+
+def test_fc_parameter_dominance_counts_a_layer_of_exactly_min_params_and_needs_a_conv():
+    # a 1×1 conv from 1 to 1,000 channels (1,000 weights), then fc of 1,000·1,000 = 1,000,000
+    # weights: exactly min_params (1,000,000 by default), which "smaller layers" does not exclude
+    conv = {"name": "conv", "type": "conv2d", "out_channels": 1000, "kernel_size": 1, "bias": False}
+    fc = {"name": "fc", "type": "linear", "out_features": 1000, "bias": False}
+    at_the_limit = run([dict(conv, out_channels=1000), {"type": "flatten"}, fc],
+                       channels=1, height=1, width=1)  # fmt: skip
+    assert at_the_limit.analysis.layers["fc"].params == 1_000_000
+    assert messages(at_the_limit, "fc-parameter-dominance") == [
+        "holds 1,000,000 of the network's 1,001,000 parameters (100%)"
+    ]
+    # 999·1,001 = 999,999 weights: one short of min_params, never reported
+    below = run([dict(conv, out_channels=999), {"type": "flatten"}, dict(fc, out_features=1001)],
+                channels=1, height=1, width=1)  # fmt: skip
+    assert below.analysis.layers["fc"].params == 999_999 and codes(below) == []
+    # exactly half, share = 0.5: a layer "may hold" that share, so it is not reported
+    half = run([dict(conv, out_channels=1000), {"type": "flatten"}, fc],
+               channels=1000, height=1, width=1)  # fmt: skip
+    assert half.analysis.total_params == 2 * half.analysis.layers["fc"].params == 2_000_000
+    assert codes(half) == []
+    # no convolution at all: a multi-layer perceptron is all fully connected layers, by design
+    mlp = run([{"name": "fc1", "type": "linear", "out_features": 2000, "bias": False},
+               {"name": "fc2", "type": "linear", "out_features": 10}], features=1000)  # fmt: skip
+    assert mlp.analysis.layers["fc1"].params == 2_000_000 and codes(mlp) == []

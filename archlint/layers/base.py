@@ -60,6 +60,10 @@ class Inferred:
 
 @cache
 def _ndim(type_name: str) -> int:
+    """2 for "conv2d"; 0 for a type without dimensions (or none yet: a model built in code
+    without its type, which pydantic then refuses)."""
+    if len(type_name) < 2:
+        return 0
     return int(type_name[-2]) if type_name[-1] == "d" and type_name[-2].isdigit() else 0
 
 
