@@ -23,7 +23,12 @@ What is compared, for each layer with a map and each axis (`check_axis`):
    the run, `jump` == Q/P, and `start` == centre(o) − o·jump for the first o ≡ 0 (mod P) in
    the run with a non-empty set. Otherwise (no period visible on the run): `size` >= the
    largest extent on the run. (The merges whose jump is a convention, a broadcast gate and
-   branches of different jumps, skip the jump here and are checked by hand.)
+   branches of different jumps, skip the jump here and are checked by hand.) A run shorter
+   than three times the period the reported jump implies (its denominator: fields P apart
+   are a whole number of pixels apart) shows no period either: it cannot show the fields'
+   period, and what repeats on it is a coincidence of its shortness (7 adaptive windows over
+   239 pixels, upsampled ×2: on the 14 positions the fields advance by 34 every 2, while the
+   jump is 239/14, whose period, 14 positions, is the whole map).
 
 Every random network must give check 3 on its last layer (`assume`: about one generated
 network in ten, whose last map is too small or too padded to show a period, is discarded), so
@@ -35,6 +40,7 @@ chosen with short periods (scale factors 2, 3, 1.5, 2.5, 0.5; adaptive sizes n, 
 from __future__ import annotations
 
 import tomllib
+from collections import Counter
 from fractions import Fraction
 from math import floor
 
@@ -43,10 +49,12 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 import archlint
+from archlint import receptive
 from archlint.receptive import Field, receptive_fields
 from archlint.windows import Axis, TransposedAxis
+from conftest import SAMPLES
 
-NETWORKS = "samples/networks"
+NETWORKS = SAMPLES / "networks"
 PASSTHROUGH = {
     "relu", "relu6", "batchnorm1d", "batchnorm2d", "dropout", "sigmoid", "channel_shuffle",
     "layer_scale",
@@ -64,7 +72,7 @@ def analyse(data: dict) -> archlint.Analysis:
 
 def sample(name: str, size: int | None = None, edit=None) -> archlint.Analysis:
     """A network of samples/networks, optionally on a larger square input or edited."""
-    with open(f"{NETWORKS}/{name}.toml", "rb") as fh:
+    with open(NETWORKS / f"{name}.toml", "rb") as fh:
         data = tomllib.load(fh)
     if size is not None:
         data["input"]["height"] = data["input"]["width"] = size
@@ -281,6 +289,8 @@ def check_axis(
         assert field.start == centre(masks[0]), where
     run = longest_clean_run(clean)
     found = period(masks, run) if run else None
+    if jump and len(run) < 3 * field.jump.denominator:
+        found = None  # too short to show the period the jump implies (module docstring)
     if found is None:
         if run:
             assert field.size >= max(extent(masks[o]) for o in run), where
@@ -979,3 +989,245 @@ def test_sample_networks_match_the_oracle(name):
         if n in full and not r.type.startswith(("adaptive", "global"))
     ][-1]
     assert full[last], last
+
+
+# --- long periods, exact against the oracle ---------------------------------------------------
+#
+# The random networks' periods are a few positions; these are 7 to 1,000, so that the fields of
+# one period change pace many times (and, in archlint.receptive, span several pieces).
+
+
+def up(name: str, factor: float, mode: str = "nearest", **kw) -> dict:
+    return {"name": name, "type": "upsample", "scale_factor": factor, "mode": mode, **kw}
+
+
+def transposed(name: str, k: int, **kw) -> dict:
+    return {"name": name, "type": "conv_transpose1d", "out_channels": 1, "kernel_size": k, **kw}
+
+
+def test_upsampling_by_7_then_a_stride_of_3_repeats_every_7_outputs():
+    a = one_d([up("up", 7.0), conv("c", 3, stride=3)], length=40)
+    # output o reads up-pixels 3o..3o+2, input pixels floor(3o/7)..floor((3o+2)/7)
+    assert fields_of(a, "c") == (2, Fraction(3, 7), 0)
+    assert check_network(a)["c"]
+
+
+def test_adaptive_pooling_from_388_to_384_repeats_every_96_outputs():
+    a = one_d(
+        [{"name": "p", "type": "adaptive_avgpool1d", "output_size": 384}, conv("c", 3)], length=388
+    )
+    assert fields_of(a, "c") == (5, Fraction(97, 96), Fraction(3, 2))
+    assert check_network(a)["c"]
+
+
+def test_branches_of_different_jumps_after_an_upsampling():
+    a = one_d(
+        [
+            up("up", 3.0),  # 64 -> 192, jump 1/3
+            conv("wide", 97),  # 192 -> 96, jump 1/3
+            conv("strided", 2, stride=2, inputs=["up"]),  # 192 -> 96, jump 2/3
+            {"name": "sum", "type": "add", "inputs": ["wide", "strided"]},
+            conv("after", 2),
+        ],
+        length=64,
+    )
+    assert fields_of(a, "after") == (34, Fraction(2, 3), 16)  # the larger jump, by convention
+    check_network(a, jump=False)  # size and start at every position
+
+
+def test_the_span_of_branches_of_different_jumps_can_grow_along_the_map():
+    # [o, o] and [3o, 3o]: the union [o, 3o] is widest at the last output, 31
+    slow = {"name": "slow", "type": "pad", "pad": [0, -64]}  # crops 96 to 32
+    fast = {"name": "fast", "type": "slice", "dim": 1, "start": 0, "step": 3, "inputs": ["input"]}
+    merged = [slow, fast, {"name": "sum", "type": "add", "inputs": ["slow", "fast"]}]
+    a = one_d(merged, length=96)
+    assert fields_of(a, "sum") == (63, 3, 0)
+    check_network(a, jump=False)
+    # the same after an upsampling by 3: [floor(o/3), o], widest at the last output, 95
+    b = one_d(
+        [up("up", 3.0), {**slow, "pad": [0, -192]}, {**fast, "inputs": ["up"]}, merged[2]],
+        length=96,
+    )
+    assert fields_of(b, "sum") == (65, 1, 0)
+    check_network(b, jump=False)
+
+
+def test_merged_fields_that_overtake_one_another_within_a_period():
+    # blocks of 1,000 pixels (one field per 1,000 outputs) merged with the input moved 300
+    # pixels one way and 600 the other: within each block of outputs, the first pixel is the
+    # moved input's for 300 outputs, then the block's, and the last pixel the block's for 400
+    # outputs, then the other moved input's
+    a = one_d(
+        [
+            {"name": "pool", "type": "maxpool1d", "kernel_size": 1000},
+            up("blocks", 1000.0),
+            {"name": "early", "type": "pad", "pad": [300, -300], "inputs": ["input"]},
+            {"name": "late", "type": "pad", "pad": [-600, 600], "inputs": ["input"]},
+            {"name": "sum", "type": "add", "inputs": ["blocks", "early", "late"]},
+            {"name": "from350", "type": "slice", "dim": 1, "start": 350, "step": 1},
+        ],
+        length=4000,
+    )
+    # [−300, 999] at 0, [0, 999] at 350, [0, 1599] at 999
+    assert fields_of(a, "sum") == (1600, 1, Fraction(699, 2))
+    assert fields_of(a, "from350") == (1600, 1, Fraction(999, 2))
+    assert check_network(a)["sum"]
+
+
+def test_fields_that_skip_outputs_read_by_many_taps():
+    # a transposed convolution whose stride is wider than its taps leaves outputs without a
+    # field and moves the others back and forth; a 40-tap convolution and a whole-axis
+    # statistic then read many of them at once
+    a = one_d(
+        [up("up", 2.5, "linear"), transposed("t", 2, stride=3, dilation=2), conv("c", 40)],
+        length=60,
+    )
+    assert fields_of(a, "c") == (8, Fraction(2, 15), 2)
+    assert check_network(a)["c"]
+    b = one_d(
+        [transposed("t", 2, stride=3), {"name": "g", "type": "groupnorm", "num_groups": 1}],
+        length=30,
+    )
+    assert fields_of(b, "g") == (30, 0, Fraction(29, 2))
+    check_network(b)
+
+
+def test_what_reads_a_layer_no_input_reaches_has_no_field_either():
+    t = transposed("t", 1, stride=3)  # outputs 3i read input i, the others nothing
+    a = one_d([t, conv("c", 1, stride=3, padding=[[1, 0]]), conv("d", 3), conv("e", 1)])
+    assert set(receptive_fields(a)) == {"t"}
+    check_network(a)
+
+
+# --- the cost follows the layers, not the sizes ---------------------------------------------
+#
+# Counted, not timed: every lookup in one period of a map and every read of a layer's taps.
+# Index by index, the networks below would take from millions to 10¹² steps.
+
+
+@pytest.fixture
+def work(monkeypatch) -> Counter:
+    """Counts archlint.receptive's steps while the test runs."""
+    count: Counter = Counter()
+
+    def counted(cls, method):
+        original = getattr(cls, method)
+
+        def step(*args):
+            count[f"{cls.__name__}.{method}"] += 1
+            return original(*args)
+
+        monkeypatch.setattr(cls, method, step)
+
+    counted(receptive._Periodic, "at")
+    for reader in receptive._Reader.__subclasses__():
+        counted(reader, "stretch")
+    return count
+
+
+def steps(work: Counter, analysis) -> tuple[int, dict]:
+    work.clear()
+    fields = receptive_fields(analysis)
+    return sum(work.values()), fields
+
+
+def square(size: int, layers: list[dict]) -> archlint.Analysis:
+    return analyse({"input": {"channels": 1, "height": size, "width": size}, "layers": layers})
+
+
+def conv2d(name: str, k: int, **kw) -> dict:
+    return {"name": name, "type": "conv2d", "out_channels": 1, "kernel_size": k, **kw}
+
+
+def test_the_cost_does_not_depend_on_the_input_size(work):
+    layers = [
+        conv2d("a", 3, padding=1),
+        {"name": "p", "type": "maxpool2d", "kernel_size": 3, "stride": 2, "padding": 1},
+        {"name": "up", "type": "upsample", "scale_factor": 3.0, "mode": "bilinear"},
+        conv2d("b", 5, stride=2, padding=2),
+        {
+            "name": "t",
+            "type": "conv_transpose2d",
+            "out_channels": 1,
+            "kernel_size": 4,
+            "stride": 2,
+            "padding": 1,
+        },
+        conv2d("c", 3, padding=1, inputs=["t"]),
+        {"name": "sum", "type": "add", "inputs": ["t", "c"]},
+    ]
+    small, fields = steps(work, square(64, layers))
+    assert steps(work, square(6400, layers)) == (small, fields)  # no layer reads the whole map
+    assert receptive_fields(square(1_000_000, layers)) == fields
+    # a stride of 10⁶ (one output) costs what a stride of 1 does
+    one = steps(work, square(224, [conv2d("c", 3, stride=1)]))[0]
+    wide, f = steps(work, square(224, [conv2d("c", 3, stride=1_000_000)]))
+    assert wide == one and f["c"][0] == Field(3, Fraction(1_000_000), 1)
+
+
+def test_an_upsampling_by_a_million_is_cheap_and_exact(work):
+    # the same network by a thousand, against the oracle, then by a million
+    layers = [up("up", 1000.0), conv("c", 3)]
+    assert fields_of(one_d(layers, length=5), "c") == (2, Fraction(1, 1000), 0)
+    check_network(one_d(layers, length=5))
+    layers = [
+        {"name": "up", "type": "upsample", "scale_factor": 1e6, "mode": "nearest"},
+        conv2d("c", 3),
+    ]
+    for size in (3, 1_000_000):  # 10¹² output positions per axis on the larger input
+        count, fields = steps(work, square(size, layers))
+        assert fields["c"] == (Field(2, Fraction(1, 10**6), Fraction(0)),) * 2
+        assert count < 100
+
+
+def test_a_stride_just_short_of_a_long_period_is_cheap(work):
+    # 999,999 up-pixels on: one input pixel further each output, bar one in a million; each
+    # output's taps land in a new piece of the upsampling's period, one lap on
+    assert fields_of(one_d([up("up", 1000.0), conv("c", 3, stride=999)], 5), "c") == (
+        2, Fraction(999, 1000), 0,
+    )  # fmt: skip
+    check_network(one_d([up("up", 1000.0), conv("c", 3, stride=999)], 5))
+    count, fields = steps(work, one_d([up("up", 1e6), conv("c", 3, stride=999_999)], 5))
+    assert fields["c"] == (Field(2, Fraction(999_999, 10**6), Fraction(0)),)
+    assert count < 100
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        (up("up2", 2.0), (1, Fraction(1, 2), 0)),
+        (up("up2", 3.0, "linear"), (2, Fraction(1, 3), Fraction(-1, 2))),
+        (transposed("up2", 4, stride=2, padding=1), (2, Fraction(1, 2), Fraction(-1, 2))),
+    ],
+)
+def test_a_second_upsampling_after_a_long_period_is_cheap(work, second, expected):
+    # the second layer's taps move one up-pixel every two or three outputs, never evenly for
+    # long, but they stay 100 (10⁶) outputs on one input pixel
+    size, jump, start = expected
+    a = one_d([up("up", 100.0), second], length=5)
+    assert fields_of(a, "up2") == (size, jump / 100, start)
+    check_network(a)
+    count, fields = steps(work, one_d([up("up", 1e6), second], length=5))
+    assert fields["up2"] == (Field(size, jump / 10**6, Fraction(start)),)
+    assert count < 500
+
+
+def resnet_chain(blocks: int) -> archlint.Analysis:
+    layers, previous = [], "input"
+    for i in range(blocks):
+        layers += [
+            conv(f"c{i}", 3, padding=1, inputs=[previous]),
+            {"name": f"r{i}", "type": "relu"},
+            conv(f"d{i}", 3, padding=1),
+            {"name": f"s{i}", "type": "add", "inputs": [previous, f"d{i}"]},
+        ]
+        previous = f"s{i}"
+    return one_d(layers, length=32)
+
+
+def test_the_cost_grows_with_the_depth_no_faster(work):
+    short, fields = steps(work, resnet_chain(6))
+    long, deep = steps(work, resnet_chain(12))
+    assert long <= 2 * short
+    assert fields["s5"][0] == Field(25, Fraction(1), Fraction(0))
+    assert deep["s11"][0] == Field(49, Fraction(1), Fraction(0))
