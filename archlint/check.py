@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import queue
 import threading
@@ -258,12 +259,26 @@ def _checked(item: object) -> Finding | str:
             return f"a Finding whose {name} is {_shown(value)}, not a string or None"
     if item.fix is not None and not isinstance(item.fix, Fix):
         return f"a Finding whose fix is {_shown(item.fix)}, not a Fix or None"
+    if item.fix is not None and not _writable(item.fix):
+        return f"a Finding whose fix {_shown(item.fix)} holds what a spec file cannot"
     if item.severity is None or isinstance(item.severity, Severity):
         return item
     try:
         return dataclasses.replace(item, severity=Severity.parse(item.severity))
     except (ValueError, AttributeError):
         return f"a Finding of severity {_shown(item.severity)}, not error, warning or info"
+
+
+def _writable(fix: Fix) -> bool:
+    """A fix names a key and holds values a TOML or JSON file can write (the JSON report and
+    --fix write them)."""
+    if not isinstance(fix.key, str):
+        return False
+    try:
+        json.dumps([fix.old, fix.new], allow_nan=False)
+    except (TypeError, ValueError):  # an object, NaN, an integer past the digit limit
+        return False
+    return True
 
 
 def _shown(value: object) -> str:

@@ -20,22 +20,9 @@ from archlint.config import Config, ConfigError, find_config, load_config, parse
 from archlint.cost import DTYPE_BYTES
 from archlint.diagnostics import RESERVED
 from archlint.loader import LoadError
-from archlint.readers import READERS
 from archlint.registry import installed_rules
 
 SEVERITIES = click.Choice(["error", "warning", "info"])
-
-
-def _expand(paths: tuple[str, ...]) -> list[Path]:
-    """Files as given; directories searched recursively for .toml, .json and .onnx files."""
-    files = []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix in READERS)
-        else:
-            files.append(path)
-    return files
 
 
 class _Configs:
@@ -71,7 +58,9 @@ class _Configs:
         return self.by_file[found]
 
 
-def _run(paths, config_path, overrides) -> tuple[list[FileResult], list[Config], int]:
+def _run(
+    paths, config_path, overrides, discovery=None
+) -> tuple[list[FileResult], list[Config], int]:
     """Check every file; returns the results, their configs and the worst usage exit code.
 
     The garbage collector is off while the files are checked (collecting the specs' objects
@@ -81,16 +70,21 @@ def _run(paths, config_path, overrides) -> tuple[list[FileResult], list[Config],
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check_files(paths, config_path, overrides)
+        return _check_files(paths, config_path, overrides, discovery)
     finally:
         if collecting:
             gc.enable()
 
 
-def _check_files(paths, config_path, overrides) -> tuple[list[FileResult], list[Config], int]:
+def _check_files(
+    paths, config_path, overrides, discovery=None
+) -> tuple[list[FileResult], list[Config], int]:
     """Files named on the command line that are not specs are named on stderr, with the
     reason, and change no exit code (a pre-commit hook passes every .toml and .json file);
-    those found in folders are only counted."""
+    those found in folders are only counted. Folders are walked as archlint/discovery.py
+    says (excludes, .gitignore files); `discovery`: its command-line options."""
+    from archlint.discovery import Discovery, Options
+
     rules, plugin_problems = installed_rules()
     status = 0
     for problem in plugin_problems:  # said once per run, not once per file
@@ -101,7 +95,10 @@ def _check_files(paths, config_path, overrides) -> tuple[list[FileResult], list[
         configs = _Configs(config_path, overrides)
         results, used = [], []
         named, unnamed_skipped = {Path(name) for name in paths}, 0
-        for path in _expand(paths):
+        found = Discovery(configs.for_file, discovery or Options()).find(paths)
+        for path in found.excluded:
+            click.echo(f"{path}: skipped: excluded (--force-exclude)", err=True)
+        for path in found.files:
             config = configs.for_file(path)
             try:
                 result = check(path, config=config)
@@ -206,6 +203,29 @@ def main() -> None:
     help="The folder sarif and github paths are relative to (default: each file's git work"
     " tree; for github, GITHUB_WORKSPACE when set).",
 )
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="PATTERNS",
+    help="Skip these files and folders when walking folders: gitignore-style patterns,"
+    " comma-separated, relative to the current folder (replaces the config's and the defaults).",
+)
+@click.option(
+    "--extend-exclude",
+    multiple=True,
+    metavar="PATTERNS",
+    help="Skip these as well as the config's (or the default) excludes.",
+)
+@click.option(
+    "--respect-gitignore/--no-respect-gitignore",
+    default=None,
+    help="Skip what .gitignore files ignore when walking folders (default: on).",
+)
+@click.option(
+    "--force-exclude/--no-force-exclude",
+    default=None,
+    help="Apply the excludes to paths named on the command line too (for pre-commit).",
+)
 def check_command(
     paths,
     fmt,
@@ -218,9 +238,25 @@ def check_command(
     unsafe_fixes,
     rule_timeout,
     root,
+    exclude,
+    extend_exclude,
+    respect_gitignore,
+    force_exclude,
 ) -> None:
     """Check architecture specs (.toml, .json), ONNX models (.onnx) or directories of them."""
     from archlint import report
+    from archlint.discovery import Options, pattern_problem
+
+    patterns = {"--exclude": _names(exclude), "--extend-exclude": _names(extend_exclude)}
+    for option, values in patterns.items():
+        for problem in filter(None, map(pattern_problem, values)):
+            raise click.BadParameter(problem, param_hint=option)
+    discovery = Options(
+        exclude=tuple(patterns["--exclude"]) if exclude else None,
+        extend_exclude=tuple(patterns["--extend-exclude"]),
+        respect_gitignore=respect_gitignore,
+        force_exclude=force_exclude,
+    )
 
     overrides: dict = {}
     if select:
@@ -233,7 +269,7 @@ def check_command(
         overrides["fail-on"] = fail_on
     if rule_timeout is not None:
         overrides["rule-timeout"] = rule_timeout
-    results, configs, status = _run(paths, config_path, overrides)
+    results, configs, status = _run(paths, config_path, overrides, discovery)
     if apply_fixes:
         results = [_fix(r, c, unsafe_fixes) for r, c in zip(results, configs)]
     if fmt == "json":

@@ -21,7 +21,7 @@ from archlint.registry import Rule, installed_rules, off_by_default
 
 KEYS = (
     "select", "extend-select", "ignore", "per-file-ignores", "severity", "fail-on", "rules",
-    "rule-timeout",
+    "rule-timeout", "exclude", "extend-exclude", "respect-gitignore", "force-exclude",
 )  # fmt: skip
 RULE_TIMEOUT = 10.0
 """Seconds each rule may take on one file before it is abandoned (AL906); 0: no limit."""
@@ -42,6 +42,12 @@ class Config:
     options: dict[str, dict] = field(default_factory=dict)  # code -> {option: value}
     source: Path | None = None  # the file it came from; globs are relative to its folder
     rule_timeout: float = RULE_TIMEOUT  # seconds per rule and file; 0: no limit
+    # which files a folder's walk skips (archlint/discovery.py): gitignore-style patterns,
+    # relative to the config's folder; exclude None: the defaults (discovery.DEFAULT_EXCLUDE)
+    exclude: list[str] | None = None
+    extend_exclude: list[str] = field(default_factory=list)
+    respect_gitignore: bool = True
+    force_exclude: bool = False  # exclude files named on the command line too
 
     def selects(self, code: str, path: str | Path | None = None) -> bool:
         everything = self.select is None and code not in off_by_default()
@@ -151,6 +157,22 @@ def parse_config(data: dict, source: Path | None = None) -> Config:
         if seconds is None:
             raise fail("'rule-timeout' should be a number of seconds ≥ 0 (0: no limit)")
         config.rule_timeout = seconds
+    for key in ("exclude", "extend-exclude"):
+        if key in data:
+            value = data[key]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise fail(f"'{key}' must be a list of gitignore-style patterns")
+            from archlint.discovery import pattern_problem
+
+            for pattern in value:
+                if problem := pattern_problem(pattern):
+                    raise fail(f"'{key}': {problem}")
+            setattr(config, key.replace("-", "_"), list(value))
+    for key in ("respect-gitignore", "force-exclude"):
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise fail(f"'{key}' must be true or false")
+            setattr(config, key.replace("-", "_"), data[key])
     for pattern, value in table("per-file-ignores").items():
         config.per_file_ignores[pattern] = rule_list(f"per-file-ignores.{pattern}", value)
     for name, value in table("severity").items():

@@ -248,6 +248,13 @@ NAME_SIZE, DETAIL_SIZE, LABEL_SIZE, BADGE_SIZE = 12.0, 11.0, 10.0, 10.0
 CHAR = 0.602  # a monospace glyph's advance, in ems
 BOX_HEIGHT, RANK_GAP, NODE_GAP, MARGIN, HEADER = 40.0, 46.0, 22.0, 20.0, 36.0
 PAD, STRIPE, PORT_GAP = 10.0, 5.0, 14.0
+# The ordering sweeps, and the rounds of moves that centre the blocks, may each visit at most
+# WORK nodes and edges of the layered graph per box and flow of the network: one sweep visits
+# them all, and a densely connected network (each layer a concat of every one before) has a
+# dummy for each rank each of its edges crosses, about n^3/6 of them for n layers. The bound
+# is well above what a usual network's sweeps and moves take (DenseNet-121's 13 sweeps, the
+# most of any sample, use about half of theirs), so it cuts only where dummies swamp the boxes.
+WORK = 2000
 
 
 def text_width(text: str, size: float) -> float:
@@ -296,7 +303,8 @@ def layout(net: Network) -> Layout:
     dag, upward = _acyclic(net)
     ranks = _ranks(dag)
     layered, chains = _with_dummies(dag, ranks)
-    order = _order(layered, ranks, net)
+    budget = WORK * (len(net.boxes) + len(net.flows))  # for the sweeps, and for the moves
+    order = _order(layered, ranks, net, budget)
     places = {v: Place(ranks[v]) for v in layered}
     labels = {(f.source, f.target): f.label for f in net.flows}
     for (u, v), chain in chains.items():
@@ -306,13 +314,20 @@ def layout(net: Network) -> Layout:
         places[chain[len(chain) // 2]].right = text_width(label, LABEL_SIZE) + 10
     for key, box in net.boxes.items():
         places[key].left = places[key].right = box_width(box) / 2
-    root = _assign_x(layered, order, places)
-    left = min((p.x - p.left for p in places.values()), default=0.0)
+    root = _assign_x(layered, order, places, budget)
+    left = right = None  # plain loops: a densely connected network has many dummies
+    for p in places.values():
+        if left is None or p.x - p.left < left:
+            left = p.x - p.left
+    left = 0.0 if left is None else left
     for p in places.values():
         p.x += MARGIN - left
         p.y = HEADER + MARGIN + p.rank * (BOX_HEIGHT + RANK_GAP)
-    routes = [_route(layered, places, chains, root, f, f in upward) for f in net.flows]
-    width = max((p.x + p.right for p in places.values()), default=0.0) + MARGIN
+        if right is None or p.x + p.right > right:
+            right = p.x + p.right
+    ports: dict = {}  # each box's ports, worked out once for all its edges
+    routes = [_route(layered, places, chains, root, f, f in upward, ports) for f in net.flows]
+    width = (0.0 if right is None else right) + MARGIN
     height = HEADER + 2 * MARGIN + (max(ranks.values(), default=-1) + 1) * (BOX_HEIGHT + RANK_GAP)
     return Layout(max(width, header_width(net) + 2 * MARGIN), height - RANK_GAP, places, routes)
 
@@ -355,11 +370,8 @@ class _Layered:
             for node in (u, v):
                 if node not in self.pred:
                     self.pred[node], self.succ[node] = [], []
-            self.succ[u].append(v)
-            self.pred[v].append(u)
-
-    def neighbours(self, v) -> list:
-        return self.pred[v] + self.succ[v]
+            self.succ[u] += [v]
+            self.pred[v] += [u]
 
 
 def _with_dummies(dag: nx.DiGraph, ranks: dict) -> tuple[_Layered, dict]:
@@ -376,20 +388,30 @@ def _with_dummies(dag: nx.DiGraph, ranks: dict) -> tuple[_Layered, dict]:
     return layered, chains
 
 
-def _order(layered: _Layered, ranks: dict, net: Network) -> list[list[Hashable]]:
-    """Nodes per rank, ordered by barycentre sweeps; the order with fewest crossings wins."""
+def _order(layered: _Layered, ranks: dict, net: Network, budget: int) -> list[list[Hashable]]:
+    """Nodes per rank, ordered by barycentre sweeps; the order with fewest crossings wins.
 
-    def start(v) -> float:
-        return net.boxes[v].index if v in net.boxes else net.boxes[v[1]].index + 0.25
-
+    Each sweep visits every node and edge of the layered graph twice (its barycentres, then
+    its crossings, counted in O(E log V)); the sweeps stop when the next would take the work
+    past the budget (see WORK): a densely connected network has many more dummies than
+    boxes and flows."""
+    boxes = net.boxes  # each node's start: its box's index, a dummy's just after its source's
+    started = [(boxes[v].index if v in boxes else boxes[v[1]].index + 0.25, i, v)
+               for i, v in enumerate(layered)]  # fmt: skip
+    started.sort()
     order: list[list] = [[] for _ in range(max(ranks.values(), default=-1) + 1)]
-    for v in sorted(layered, key=start):
-        order[ranks[v]].append(v)
+    for _, _, v in started:
+        order[ranks[v]] += [v]
     best, fewest = [list(r) for r in order], _crossings(layered, order)
     stale = 0  # sweeps since the last improvement
+    size = len(started) + sum(map(len, layered.succ.values()))  # nodes and edges
+    spent = size  # the first count of crossings
     for sweep in range(16):
         if fewest == 0 or stale == 4:
             break  # nothing left to gain (a chain, most ResNets), or the sweeps have settled
+        if sweep and spent + 2 * size > budget:
+            break  # past the budget: the best order so far
+        spent += 2 * size
         down = sweep % 2 == 0
         steps = range(1, len(order)) if down else range(len(order) - 2, -1, -1)
         for r in steps:
@@ -404,56 +426,102 @@ def _order(layered: _Layered, ranks: dict, net: Network) -> list[list[Hashable]]
 
 
 def _by_barycentre(rank: list, near: list, neighbours) -> list:
+    """The rank sorted by the mean place of each node's neighbours in `near` (a node with
+    none keeps its own place, scaled), ties in the rank's order. Plain loops: a rank of a
+    densely connected network holds many dummies, and this runs on each rank every sweep."""
     where = {v: i for i, v in enumerate(near)}
     scale = len(near) / max(len(rank), 1)
-
-    def key(item):
-        i, v = item
-        seen = [where[u] for u in neighbours[v] if u in where]
-        return (sum(seen) / len(seen) if seen else i * scale, i)
-
-    return [v for _, v in sorted(enumerate(rank), key=key)]
+    keyed = []
+    for i, v in enumerate(rank):
+        total = count = 0
+        for u in neighbours[v]:
+            if u in where:
+                total += where[u]
+                count += 1
+        keyed += [(total / count if count else i * scale, i, v)]
+    keyed.sort()
+    return [v for _, _, v in keyed]
 
 
 def _crossings(layered: _Layered, order: list[list]) -> int:
+    """Pairs of edges between neighbouring ranks that cross (both ends strictly apart), in
+    O(E log V): the edges in order of their upper end, each counting the edges before it
+    (a Fenwick tree over the lower rank) that end further right below."""
     total = 0
     for upper, lower in zip(order, order[1:]):
         pos = {v: i for i, v in enumerate(lower)}
-        edges = sorted((i, pos[w]) for i, v in enumerate(upper) for w in layered.succ[v])
-        total += sum(
-            1 for a, (i, x) in enumerate(edges) for j, y in edges[a + 1 :] if j > i and y < x
-        )
+        ends = [(i, pos[w]) for i, v in enumerate(upper) for w in layered.succ[v]]
+        ends.sort()
+        size = len(lower)
+        tree = [0] * (size + 1)  # tree[k]: how many edges seen so far end at a run of places
+        for seen, (_, x) in enumerate(ends):
+            k, below = x + 1, 0  # edges seen that end at x or left of it
+            while k:
+                below += tree[k]
+                k &= k - 1
+            total += seen - below
+            k = x + 1
+            while k <= size:
+                tree[k] += 1
+                k += k & -k
     return total
 
 
-def _assign_x(layered: _Layered, order: list[list], places: dict) -> dict:
+def _assign_x(layered: _Layered, order: list[list], places: dict, budget: int) -> dict:
     """Blocks (vertical runs drawn straight) packed left, then each moved toward its neighbours.
 
     Every move stays within the room its neighbours in each rank leave, so boxes never overlap.
+    The rounds of moves stop when they settle, after 40, or when the next would take the work
+    (each round visits every block, its neighbours and its gaps) past the budget.
     """
     pos = {v: i for rank in order for i, v in enumerate(rank)}
     root = _align(layered, order, pos, places)
-    gaps = _block_gaps(order, root, places)
-    if not nx.is_directed_acyclic_graph(gaps):  # cannot happen with non-crossing alignments
+    gaps = blocks, pred, succ = _block_gaps(order, root, places)
+    ordered = _topological(*gaps)
+    if ordered is None:  # cannot happen with non-crossing alignments
         root = {v: v for v in layered}
-        gaps = _block_gaps(order, root, places)
-    x = {}
-    for b in nx.topological_sort(gaps):
-        x[b] = max((x[a] + gaps.edges[a, b]["gap"] for a in gaps.pred[b]), default=0.0)
-    members: dict = {}
+        gaps = blocks, pred, succ = _block_gaps(order, root, places)
+        ordered = _topological(*gaps) or []
+    # each block's neighbouring blocks (one per edge) as plain lists, like its gaps: the moves
+    # below read them up to 40 times, and a densely connected network has many blocks
+    members: dict = {b: [] for b in blocks}
     for v, b in root.items():
-        members.setdefault(b, []).append(v)
-    for _ in range(40):
+        members[b] += [v]
+    near = {b: [root[w] for v in members[b] for w in (*layered.pred[v], *layered.succ[v])
+                if root[w] != b] for b in blocks}  # fmt: skip
+    x: dict = {}
+    for b in ordered:  # as far left as the blocks left of it allow
+        x[b] = None
+        for a, gap in pred[b]:
+            if x[b] is None or x[a] + gap > x[b]:
+                x[b] = x[a] + gap
+        x[b] = 0.0 if x[b] is None else x[b]
+    size = len(blocks) + sum(map(len, near.values())) + 2 * sum(map(len, pred.values()))
+    for turn in range(40):
+        if turn and (turn + 1) * size > budget:
+            break  # past the budget: the blocks stay where the last round left them
         moved = 0.0
-        for b in gaps:
-            near = [x[root[w]] for v in members[b] for w in layered.neighbours(v)
-                    if root[w] != b]  # fmt: skip
-            if not near:
+        for b in blocks:  # plain loops, no max(), min() or sum() for each block
+            if not near[b]:
                 continue
-            low = max((x[a] + gaps.edges[a, b]["gap"] for a in gaps.pred[b]), default=-1e9)
-            high = min((x[c] - gaps.edges[b, c]["gap"] for c in gaps.succ[b]), default=1e9)
-            new = min(max(sum(near) / len(near), low), high)
-            moved, x[b] = max(moved, abs(new - x[b])), new
+            total, count = 0.0, 0  # as sum() adds floats (Python 3.11), left to right
+            for c in near[b]:
+                total += x[c]
+                count += 1
+            low = high = None
+            for a, gap in pred[b]:
+                if low is None or x[a] + gap > low:
+                    low = x[a] + gap
+            for c, gap in succ[b]:
+                if high is None or x[c] - gap < high:
+                    high = x[c] - gap
+            new = total / count
+            low = -1e9 if low is None else low
+            new = low if low > new else new
+            high = 1e9 if high is None else high
+            new = high if high < new else new
+            change = new - x[b] if new >= x[b] else x[b] - new
+            moved, x[b] = (change if change > moved else moved), new
         if moved < 0.5:
             break
     for v in layered:
@@ -463,34 +531,92 @@ def _assign_x(layered: _Layered, order: list[list], places: dict) -> dict:
 
 def _align(layered: _Layered, order: list[list], pos: dict, places: dict) -> dict:
     """Each node's block root: a node joins the block of a median predecessor (a box prefers
-    a box, a dummy a dummy) that no other node has joined, unless that crosses an alignment."""
+    a box, a dummy a dummy) that no other node has joined, unless that crosses an alignment.
+
+    The alignments made in a rank cross none of each other, so in order of their upper ends
+    their lower ends rise too: a new one crosses none of them when it falls strictly between
+    its neighbours in that order, found by bisection. Plain loops, without a call for each
+    node: a densely connected network has many dummies in each rank."""
     root = {v: v for v in layered}
-    taken: set = set()
+    taken: dict = {}
     for rank in order[1:]:
-        made: list[tuple[int, int]] = []
-        for v in sorted(rank, key=lambda v: (places[v].dummy, pos[v])):
-            preds = sorted(layered.pred[v], key=pos.__getitem__)
-            middle = preds[(len(preds) - 1) // 2 : len(preds) // 2 + 1]
-            for u in sorted(middle, key=lambda u: places[u].dummy != places[v].dummy):
-                if u not in taken and all((pos[u] - a) * (pos[v] - b) > 0 for a, b in made):
-                    root[v] = root[u]
-                    taken.add(u)
-                    made.append((pos[u], pos[v]))
-                    break
+        uppers: list[int] = []
+        lowers: list[int] = []
+        made = 0  # len(uppers)
+        ranked = [(places[v].dummy, pos[v], v) for v in rank]
+        ranked.sort()
+        for _, b, v in ranked:
+            preds = layered.pred[v]
+            if preds[1:]:
+                preds = sorted(preds, key=pos.__getitem__)
+                middle = preds[(len(preds) - 1) // 2 : len(preds) // 2 + 1]
+                if (
+                    middle[1:]
+                    and (places[middle[0]].dummy != places[v].dummy)
+                    and (places[middle[1]].dummy == places[v].dummy)
+                ):
+                    middle = [middle[1], middle[0]]  # a box prefers a box, a dummy a dummy
+            else:
+                middle = preds
+            for u in middle:
+                if u in taken:
+                    continue
+                a, lo, hi = pos[u], 0, made
+                while lo < hi:  # the first alignment whose upper end is not left of a
+                    mid = (lo + hi) // 2
+                    if uppers[mid] < a:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if (
+                    (lo < made and uppers[lo] == a)
+                    or (lo and lowers[lo - 1] >= b)
+                    or (lo < made and lowers[lo] <= b)
+                ):
+                    continue
+                root[v] = root[u]
+                taken[u] = True
+                uppers[lo:lo] = [a]
+                lowers[lo:lo] = [b]
+                made += 1
+                break
     return root
 
 
-def _block_gaps(order: list[list], root: dict, places: dict) -> nx.DiGraph:
-    """Block a must be left of block b by at least the gap: from neighbours in every rank."""
-    gaps = nx.DiGraph()
-    gaps.add_nodes_from(set(root.values()))
+def _block_gaps(order: list[list], root: dict, places: dict) -> tuple[list, dict, dict]:
+    """Block a must be left of block b by at least the gap: from neighbours in every rank.
+    The blocks, and for each the blocks that must be left of it and right of it, with the
+    gaps: plain dicts and lists, built without a call for each node."""
+    blocks = list(set(root.values()))
+    widest: dict = {}
     for rank in order:
         for a, b in zip(rank, rank[1:]):
             gap = places[a].right + NODE_GAP + places[b].left
-            ra, rb = root[a], root[b]
-            if not gaps.has_edge(ra, rb) or gaps.edges[ra, rb]["gap"] < gap:
-                gaps.add_edge(ra, rb, gap=gap)
-    return gaps
+            pair = (root[a], root[b])
+            if pair not in widest or widest[pair] < gap:
+                widest[pair] = gap
+    left: dict = {b: [] for b in blocks}
+    right: dict = {b: [] for b in blocks}
+    for (a, b), gap in widest.items():
+        left[b] += [(a, gap)]
+        right[a] += [(b, gap)]
+    return blocks, left, right
+
+
+def _topological(blocks: list, left: dict, right: dict) -> list | None:
+    """The blocks in an order that puts each after every block left of it, or None if the
+    gaps go round in a circle."""
+    waiting = {b: 0 for b in blocks}
+    for b in blocks:
+        for _ in left[b]:
+            waiting[b] += 1
+    ready = [b for b in blocks if not waiting[b]]
+    for a in ready:  # grows as it goes
+        for b, _ in right[a]:
+            waiting[b] -= 1
+            if not waiting[b]:
+                ready += [b]
+    return ready if len(ready) == len(blocks) else None
 
 
 def _ports(node: Hashable, others: list[Hashable], places: dict, root: dict) -> dict:
@@ -499,7 +625,9 @@ def _ports(node: Hashable, others: list[Hashable], places: dict, root: dict) -> 
     place = places[node]
     if place.dummy or len(others) == 1:
         return {o: place.x for o in others}
-    ordered = sorted(others, key=lambda o: places[o].x)
+    ordered = [(places[o].x, i, o) for i, o in enumerate(others)]
+    ordered.sort()
+    ordered = [o for _, _, o in ordered]
     straight = [o for o in ordered if root[o] == root[node]]
     step = min(PORT_GAP, (place.left + place.right - 2 * PAD) / len(others))
     if straight:
@@ -509,12 +637,16 @@ def _ports(node: Hashable, others: list[Hashable], places: dict, root: dict) -> 
     return {o: first + j * step for j, o in enumerate(ordered)}
 
 
-def _route(layered, places, chains, root, flow: Flow, upward: bool) -> Route:
+def _route(layered, places, chains, root, flow: Flow, upward: bool, ports: dict) -> Route:
     top, bottom = (flow.target, flow.source) if upward else (flow.source, flow.target)
     chain = chains.get((top, bottom), [])
     path = [top, *chain, bottom]
-    leave = _ports(top, list(layered.succ[top]), places, root)[path[1]]
-    enter = _ports(bottom, list(layered.pred[bottom]), places, root)[path[-2]]
+    if (top, "out") not in ports:
+        ports[top, "out"] = _ports(top, list(layered.succ[top]), places, root)
+    if (bottom, "in") not in ports:
+        ports[bottom, "in"] = _ports(bottom, list(layered.pred[bottom]), places, root)
+    leave = ports[top, "out"][path[1]]
+    enter = ports[bottom, "in"][path[-2]]
     points = [(leave, places[top].y + BOX_HEIGHT)]
     for d in chain:
         points += [(places[d].x, places[d].y), (places[d].x, places[d].y + BOX_HEIGHT)]

@@ -139,6 +139,7 @@ def fix(
         candidates = [
             d for d in result.diagnostics
             if d.fix and (d.fix.safe or unsafe) and (d.code, d.layer, d.fix.key) not in tried
+            and d.layer in result.analysis.layers  # a plugin's fix may name no layer
         ]  # fmt: skip
         for d in candidates:
             tried.add((d.code, d.layer, d.fix.key))

@@ -46,10 +46,13 @@ class Document:
     is_spec: bool = True  # False: a TOML/JSON file of another kind (pyproject.toml, ...)
     format: str = "dict"  # "toml", "json", "onnx", or "dict" for specs built in code
     labels: dict[int, str] = field(default_factory=dict)  # layer index -> where, without lines
+    foreign: str | None = None  # why a file with a `layers` key is not a spec
 
     @property
     def skip_reason(self) -> str:
         """Why a file that is not a spec was skipped (said for files named on the command line)."""
+        if self.foreign:
+            return f"not an archlint spec ({self.foreign})"
         if not self.problems:
             keys = "[input] or [[layers]]" if self.format == "toml" else '"input" or "layers"'
             return f"not an archlint spec (no {keys})"
@@ -120,6 +123,7 @@ def document(reading: Reading, filename: str) -> Document:
     doc.source_map = reading.source_map
     doc.text = reading.text
     doc.is_spec = reading.is_spec
+    doc.foreign = reading.skip_reason
     doc.format = reading.format
     doc.labels = reading.labels
     return doc
@@ -138,6 +142,8 @@ def from_dict(data: object, filename: str = "<dict>") -> Document:
     if isinstance(layers, list) and len(layers) > MAX_LAYERS:  # said before validating them all
         message = f"layers: a spec has at most {MAX_LAYERS:,} layers, not {len(layers):,}"
         return Document(filename, None, problems=[Problem(SCHEMA_ERROR, message, ("layers",))])
+    if isinstance(layers, list) and any(_huge_tag(item) for item in layers):
+        return Document(filename, None, problems=[limit_problem(data)])  # pydantic would print
     try:
         spec = validate(data)
     except (ValidationError, RecursionError) as exc:
@@ -150,6 +156,13 @@ def from_dict(data: object, filename: str = "<dict>") -> Document:
 
 
 _TOO_MANY_DIGITS = 10**MAX_DIGITS
+
+
+def _huge_tag(item: object) -> bool:
+    """A layer type that is an integer past MAX_DIGITS: pydantic's union error would convert
+    it to text, fail on Python's digit limit, and print 'Exception ignored' on stderr."""
+    kind = item.get("type") if isinstance(item, dict) else None
+    return isinstance(kind, int) and abs(kind) >= _TOO_MANY_DIGITS
 
 
 def limit_problem(data: object) -> Problem | None:

@@ -92,7 +92,9 @@ def discover() -> tuple[list[Rule], list[Problem]]:
         origin = "built-in" if dist == "archlint" else f"plugin {dist}"
         try:
             loaded = Rule.from_object(_load(value), origin)
-        except Exception as exc:  # a broken plugin must not stop the other rules
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a broken plugin (SystemExit too) must not end the run
             problems.append(
                 Problem(
                     PLUGIN_ERROR,

@@ -232,7 +232,8 @@ There is no spec that fails this way: it comes from the installed rules, not fro
     "AL907": """**Why it matters.** An `ignore` that silences nothing (in `[model]`, on a layer,
 or in an `# archlint: ignore[...]` comment) is stale: the problem was fixed, the rule renamed,
 or the name misspelt. Left in place, it would hide the same problem if it came back. Remove
-it.
+it. To stop reporting them, turn the code off like any rule: `--ignore unused-suppression`, or
+`ignore` or `per-file-ignores` in the config (`[severity]` changes its severity).
 
 **Fails**
 ```toml

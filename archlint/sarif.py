@@ -114,7 +114,7 @@ def fingerprint(code: str, uri: str, layer: str | None, key: str, message: str) 
     """The hash of what identifies a result, without its line or column."""
     message = _LINE_NUMBER.sub(lambda m: m[1], message)
     text = "\0".join((code, uri, layer or "", key, message))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 # ------------------------------------------------------------------------------ the log

@@ -1130,6 +1130,12 @@ def _among(piece: _Piece, e: Entry, values: set[int]) -> list[tuple[_Piece, int]
     return [(q, v) for v in sorted(values) if (q := _equal_to(piece, e, v))]
 
 
+def _opaque(pass_: _Pass, piece: _Piece, layer: Opaque, inputs: list[Shape]) -> Cases:
+    """An operator archlint does not model, of one or more inputs: its output is unknown at
+    every size, so no size is valid (as the ground truth says)."""
+    return []
+
+
 def _move(pass_: _Pass, piece: _Piece, layer, inputs: list[Shape]) -> Cases:
     return _moving(_needs_nothing)(pass_, piece, layer, inputs)
 
@@ -1148,6 +1154,7 @@ _HANDLERS: dict[type, Callable[..., Cases]] = {
     Flatten: _flatten,
     Reshape: _reshape,
     InstanceNorm: _instance_norm,
+    Opaque: _opaque,
     Linear: _moving(_needs_in_features),
     BatchNorm: _moving(_needs_num_features),
     PReLU: _moving(_needs_num_parameters),
@@ -1171,7 +1178,6 @@ _HANDLERS: dict[type, Callable[..., Cases]] = {
             Reduce,
             AdaptivePool,
             GlobalPool,
-            Opaque,
         )
     },
 }

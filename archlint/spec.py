@@ -103,10 +103,10 @@ def validate(data: object) -> Spec:
     module docstring); raises pydantic's ValidationError as that would."""
     layers = data.get("layers") if isinstance(data, dict) else None
     items = layers if isinstance(layers, list) else ()
-    named = {item.get("type") for item in items if isinstance(item, dict)}
-    return _spec_for(
-        frozenset(t for t in named if isinstance(t, str) and t in LAYER_TYPES)
-    ).model_validate(data)
+    named = {
+        t for item in items if isinstance(item, dict) and isinstance(t := item.get("type"), str)
+    }
+    return _spec_for(frozenset(t for t in named if t in LAYER_TYPES)).model_validate(data)
 
 
 @lru_cache(maxsize=64)

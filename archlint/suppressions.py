@@ -66,6 +66,8 @@ def apply(
             s.used.add(d.code)
         if not silencing:
             kept.append(d)
+    if not config.selects(UNUSED_SUPPRESSION.code, document.path):
+        return kept  # unused-suppression is turned off like any rule: ignore, per-file-ignores
     return kept + [unused for s in suppressions for unused in _unused(document.path, s, config)]
 
 

@@ -89,24 +89,6 @@ HARD_SECONDS = 60.0  # wall seconds before a command is declared hung
 # a strict xfail in tests/test_fuzz.py with its smallest reproducer, which flips when it is
 # fixed: then delete its line here.
 KNOWN: dict[str, str] = {  # signature pattern -> the test in tests/test_fuzz.py that tracks it
-    r"^exception: TypeError at archlint/spec\.py:\d+ in <setcomp>":
-        "test_a_layer_type_that_is_a_list_or_table_is_a_schema_error",
-    r"^exception: UnicodeEncodeError at archlint/(cli|sarif)\.py":
-        "test_a_lone_surrogate_in_a_json_file_is_printed_not_a_crash",
-    r"^exception: SystemExit at archlint/registry\.py":
-        "test_a_plugin_that_exits_while_loading_is_one_plugin_error_and_exit_2",
-    r"^exception: KeyError at archlint/fix\.py:\d+ in fix":
-        "test_a_fix_on_no_layer_is_not_applied_and_not_a_crash",
-    r"^exception: (TypeError|ValueError) at archlint/report\.py:\d+ in check_json":
-        "test_a_fix_holding_what_json_cannot_encode_is_a_plugin_error",
-    r"^toml-json: AL902 (nested too deeply|a number of)":
-        "test_nesting_past_the_limit_is_said_alike_in_toml_and_json",
-    r"^exception: ValueError at archlint/sizes\.py:\d+ in handle":
-        "test_sizes_of_an_opaque_layer_with_two_inputs",
-    r"^unraisable: ValueError at main\.py:\d+ in model_validate":
-        "test_a_huge_integer_as_a_layer_type_prints_no_traceback",
-    r"^scaling: draw dense":
-        "test_drawing_a_densely_connected_network_takes_work_in_proportion",
 }  # fmt: skip
 
 

@@ -211,15 +211,12 @@ def no_failure(case: dict) -> None:
         fuzzlib.run(case, Path(work), collect=False)
 
 
-@strict("archlint/spec.py validate(): a layer whose type is a list or table is hashed: TypeError")
 @pytest.mark.parametrize("kind", [[], {}])
 def test_a_layer_type_that_is_a_list_or_table_is_a_schema_error(kind):
     doc = archlint.loads(json.dumps({"input": {"features": 1}, "layers": [{"type": kind}]}), "json")
     assert [p.kind.code for p in doc.problems] == ["AL902"]
 
 
-@strict("archlint/cli.py echoes, and archlint/sarif.py fingerprints (sha256 of the UTF-8), a"
-        " lone surrogate (a JSON \\ud800 escape): UnicodeEncodeError")  # fmt: skip
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
 def test_a_lone_surrogate_in_a_json_file_is_printed_not_a_crash(tmp_path, fmt):
     spec = tmp_path / "s.json"
@@ -229,41 +226,28 @@ def test_a_lone_surrogate_in_a_json_file_is_printed_not_a_crash(tmp_path, fmt):
     assert result.exit_code == 1 and "AL902" in result.output
 
 
-@strict("archlint/registry.py discover() catches Exception: SystemExit on import escapes")
 @pytest.mark.parametrize("how", ["import-system-exit", "import-system-exit-0", "attr-system-exit"])
 def test_a_plugin_that_exits_while_loading_is_one_plugin_error_and_exit_2(how):
     no_failure({"kind": "plugin-load", "plugins": [how], "cli": True})
 
 
-@strict("archlint/fix.py fix(): a rule's Finding with a fix and no layer (or an unknown one):"
-        " KeyError")  # fmt: skip
 @pytest.mark.parametrize("layer", [None, "nowhere"])
 def test_a_fix_on_no_layer_is_not_applied_and_not_a_crash(layer):
     no_failure({"kind": "plugin", "data": TINY, "rules": [{"kind": "fix", "layer": layer}],
                 "timeout": 0, "cli": True, "fix": True})  # fmt: skip
 
 
-@strict("archlint/check.py _checked() lets a Fix through whatever it holds; report.py"
-        " check_json cannot encode it (TypeError, ValueError)")  # fmt: skip
 @pytest.mark.parametrize("fix", [2, 5], ids=["an-object", "an-int-of-5001-digits"])
 def test_a_fix_holding_what_json_cannot_encode_is_a_plugin_error(fix):
     no_failure({"kind": "plugin", "data": TINY, "rules": [{"kind": "fix", "fix": fix,
                 "layer": "fc"}], "timeout": 0})  # fmt: skip
 
 
-@strict(
-    "archlint/readers/text.py _too_deep counts brackets only: TOML tables ([[layers]]) and"
-    " dotted keys nest too, so TOML and JSON of the same data disagree past the limit"
-)
 def test_nesting_past_the_limit_is_said_alike_in_toml_and_json():
     deep = fuzzlib.nested(29)
     no_failure({"kind": "spec", "data": {"layers": [{"kernel_size": [deep]}]}, "toml": "tables"})
 
 
-@strict(
-    "archlint/readers/text.py _too_deep does not count dotted keys: tomllib parses them, in"
-    " time and memory quadratic in their length (16,000 parts, 32 KB: 13 s and 1.5 GB)"
-)
 @pytest.mark.parametrize("line", ["a." * 40 + "a = 1", "[" + "a." * 40 + "a]"],
                          ids=["dotted-key", "dotted-header"])  # fmt: skip
 def test_dotted_keys_past_the_limit_are_refused_before_parsing(line, monkeypatch):
@@ -281,23 +265,16 @@ def test_dotted_keys_past_the_limit_are_refused_before_parsing(line, monkeypatch
     assert (d.code, d.line) == ("AL902", 5)
 
 
-@strict("archlint/sizes.py: the handler of an opaque layer unpacks exactly one input")
 def test_sizes_of_an_opaque_layer_with_two_inputs():
     # what an ONNX Concat along the batch axis becomes (found from an ONNX model)
     layer = {"type": "opaque", "op": "x", "inputs": ["input", "input"]}
     no_failure({"kind": "spec", "data": {"input": {"channels": 1, "length": 1}, "layers": [layer]}})
 
 
-@strict("archlint/draw.py layout (_order/_crossings, with a dummy box per rank a long edge"
-        " crosses): work grows as size^2.4 on an all-to-all concat; 50 layers (13 KB) take 11 s,"
-        " 100 layers (50 KB) 3 minutes")  # fmt: skip
 def test_drawing_a_densely_connected_network_takes_work_in_proportion():
     no_failure({"kind": "scaling", "shape": "dense", "n": 8, "stage": "draw", "draw": "svg"})
 
 
-@strict("archlint/spec.py validate() hands pydantic a layer type that is an integer of 5,000"
-        " digits; pydantic-core prints 'Exception ignored ... ValueError: Exceeds the limit (4300"
-        " digits)' on stderr while it builds its error")  # fmt: skip
 def test_a_huge_integer_as_a_layer_type_prints_no_traceback():
     printed = []
     hook, sys.unraisablehook = sys.unraisablehook, printed.append

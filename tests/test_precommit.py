@@ -57,6 +57,19 @@ def test_hook_fails_on_a_bad_spec(repo):
     assert "Failed" in result.stdout and "bad.toml:15:1: AL001 warning: conv1" in result.stdout
 
 
+def test_hook_honours_excludes_for_the_files_it_is_given(repo):
+    """pre-commit names files explicitly: the hook's --force-exclude makes excludes apply."""
+    path, env = repo
+    vendored = path / "node_modules" / "some-pkg" / "bad.toml"
+    vendored.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SAMPLES / "bad" / "non-integer-output.toml", vendored)
+    run(["git", "add", "."], path, env)
+    files = ["good.toml", "node_modules/some-pkg/bad.toml"]
+    result = run([*PRE_COMMIT, "try-repo", str(ROOT), "archlint", "--files", *files], path, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed" in result.stdout
+
+
 # ------------------------------------------------------------ the README's snippet, released
 
 

@@ -51,6 +51,7 @@ class Reading:
     labels: dict[int, str] = field(default_factory=dict)  # ONNX: layer index -> node label
     text: str | None = None  # the file's text (for suppression comments and fixes)
     is_spec: bool = True  # False: a TOML/JSON file of another kind (pyproject.toml, ...)
+    skip_reason: str | None = None  # why a file with a `layers` key is not a spec
 
 
 def reader(suffix: str) -> Callable[[Path], Reading]:

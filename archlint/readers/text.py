@@ -2,9 +2,9 @@
 
 Parse problems are Problems with reserved codes, never exceptions; the only exception is
 LoadError, for a file that cannot be read at all (a usage error, exit 2). TOML and JSON files
-that are not specs (pyproject.toml, package.json, a data record) are read as `is_spec = False`
-so that a directory or a pre-commit hook can pass every such file; a file that does not parse
-is ours only if it mentions `layers`.
+that are not specs (pyproject.toml, package.json, a data record, another format's `layers`:
+see `looks_like_spec`) are read as `is_spec = False` so that a directory or a pre-commit hook
+can pass every such file; a file that does not parse is ours only if it mentions `layers`.
 
 A pass over the text of a spec (or of a file the parsers fail on with a recursion or an
 integer-conversion error, which say neither where nor why) finds nesting deeper than MAX_DEPTH
@@ -14,6 +14,8 @@ and numbers longer than MAX_DIGITS, before anything walks the data: either is a 
 
 from __future__ import annotations
 
+import difflib
+import functools
 import json
 import re
 from pathlib import Path
@@ -92,8 +94,12 @@ def _parse(text: str, fmt: str) -> Reading:
                 return dict(items)
 
             data = json.loads(text, object_pairs_hook=pairs)
+            if _SURROGATE_ESCAPE.search(text):
+                data = _without_lone_surrogates(data)
             source_map = json_positions(text)
         else:
+            if too_deep := _too_deep_to_parse(text):  # before tomllib: see _LONG_DOTTED_KEY
+                return too_deep
             data = tomllib.loads(text)
             source_map = toml_positions(text)
     except json.JSONDecodeError as exc:
@@ -112,6 +118,8 @@ def _parse(text: str, fmt: str) -> Reading:
     if is_spec and (past := _past_limits(text, fmt, data)):
         return past
     reading = Reading(fmt, data, source_map=source_map, text=text, is_spec=is_spec)
+    if not is_spec and isinstance(data, dict) and "layers" in data:
+        reading.skip_reason = foreign_layers(data["layers"])
     for path in json_duplicates(text) if duplicates and reading.is_spec else ():
         reading.problems.append(
             Problem(SCHEMA_ERROR, f"duplicate key '{path[-1]}': JSON keeps only the last one", path)
@@ -119,16 +127,89 @@ def _parse(text: str, fmt: str) -> Reading:
     return reading
 
 
+# A \ud800-\udfff escape that JSON does not pair becomes a lone surrogate, which no output
+# can encode (UTF-8 refuses it): it is read as U+FFFD, the replacement character.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(data: object) -> object:
+    if isinstance(data, str):
+        return _LONE_SURROGATE.sub("\ufffd", data)
+    if isinstance(data, list):
+        return [_without_lone_surrogates(v) for v in data]
+    if isinstance(data, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in data.items()}
+    return data
+
+
 def looks_like_spec(data: object) -> bool:
-    """A `layers` key, or an `input` table with a spec's keys: other TOML/JSON files
-    (pyproject.toml, package.json, a data record with an "input" string) are not ours."""
+    """An `input` table with a spec's keys, or a `layers` key whose layers are not another
+    format's (see `foreign_layers`): other TOML/JSON files (pyproject.toml, package.json, a
+    data record with an "input" string, a Mapbox style, a Lottie animation) are not ours."""
     if not isinstance(data, dict):
         return False
     table = data.get("input")
-    spec_input = isinstance(table, dict) and bool(
-        {"channels", "height", "width", "length", "depth", "features"} & table.keys()
-    )
-    return "layers" in data or spec_input
+    if isinstance(table, dict) and bool(INPUT_KEYS & table.keys()):
+        return True  # a spec, however wrong its layers
+    return "layers" in data and foreign_layers(data["layers"]) is None
+
+
+INPUT_KEYS = frozenset({"channels", "height", "width", "length", "depth", "features"})
+
+
+def foreign_layers(layers: object) -> str | None:
+    """Why `layers` (in a file without a spec's [input]) are another format's, or None.
+
+    They are when they are a non-empty array of tables of which more than half are foreign.
+    A table is foreign when its `type` is not an archlint layer type (ignoring case, `_` and
+    `-`: "Conv2D" is one) and either it has a key no archlint layer has (`id`, `class_name`,
+    `ty`, `visible`, ...) or its `type` is a string not even close to a layer type. So a
+    spec's typo ("covn2d" with a layer's keys) or missing [input] is still checked and
+    reported, while Mapbox, Lottie or Photoshop-like layers are not.
+    """
+    if not isinstance(layers, list) or not layers:
+        return None
+    if not all(isinstance(table, dict) for table in layers):
+        return None
+    foreign = [table for table in layers if _foreign_layer(table)]
+    if len(foreign) * 2 <= len(layers):
+        return None
+    keys = sorted({k for t in foreign for k in t if k not in _layer_vocabulary()[1]}, key=str)
+    if keys:
+        named = ", ".join(f"'{k}'" for k in keys[:3]) + (", ..." if len(keys) > 3 else "")
+        return f"its layers are another format's ({named}: not layer keys)"
+    types = sorted({str(t.get("type")) for t in foreign})
+    named = ", ".join(f"'{t}'" for t in types[:3]) + (", ..." if len(types) > 3 else "")
+    return f"its layers are another format's (type {named}: not layer types)"
+
+
+def _foreign_layer(table: dict) -> bool:
+    types, keys = _layer_vocabulary()
+    kind = table.get("type")
+    if isinstance(kind, str) and _normal(kind) in types:
+        return False
+    if any(not isinstance(k, str) or k not in keys for k in table):
+        return True
+    if isinstance(kind, str):  # a layer's keys: a typo in the type is ours, another word not
+        return not difflib.get_close_matches(_normal(kind), list(types), n=1, cutoff=0.75)
+    return False
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("_", "").replace("-", "").replace(" ", "")
+
+
+@functools.cache
+def _layer_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """Every layer type (normalised by `_normal`) and every key any layer takes."""
+    from archlint.layers import LAYER_CLASSES  # the readers do not otherwise need the models
+
+    types, keys = set(), set()
+    for cls in LAYER_CLASSES:
+        types |= {_normal(t) for t in cls.model_fields["type"].annotation.__args__}
+        keys |= set(cls.model_fields)
+    return frozenset(types), frozenset(keys)
 
 
 def _syntax_error(fmt: str, message: str, line: int, col: int) -> Reading:
@@ -164,6 +245,20 @@ _BRACKETS = {  # the text up to the next run of brackets (or the end), strings s
     "json": re.compile(rf'(?:[^\[\]{{}}"]++|{_JSON_SKIP})*+(?:([\[\]{{}}]++)|\Z)'),
 }
 _WORDS = {"toml": re.compile(rf"{_TOML_SKIP}|(\w+)"), "json": re.compile(rf"{_JSON_SKIP}|(\w+)")}
+_TOML_TOKENS = re.compile(  # what nests in TOML: brackets, headers and dotted keys
+    rf"(?P<string>{_TOML_SKIP.rsplit('|', 1)[0]})"  # a quoted key or a string value
+    r"|#[^\n]*+|[ \t\r]++"  # a comment, blanks
+    r"|(?P<mark>\[\[|[\[\]{},=.\n])"  # `[[` matters only as a header's start
+    r"|(?P<word>[^\s\[\]{},=.#\"']++)"  # a bare key or a value: a number, a date, a boolean
+)
+_KEY_PART = r"""(?:[A-Za-z0-9_-]++|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"|'[^'\n]*+')"""
+# A dotted key (or header) of more parts than MAX_DEPTH nests past it wherever it is; tomllib
+# takes time and memory quadratic in their number (16,000 parts: 13 s and 1.5 GB), so one is
+# looked for before parsing, at the regex engine's speed: a match starts only at a dot, and
+# the token scan (_too_deep_toml) then says whether it is a key, not text in a string.
+_LONG_DOTTED_KEY = re.compile(
+    rf"\.(?:[ \t]*+{_KEY_PART}[ \t]*+\.){{{MAX_DEPTH - 1}}}[ \t]*+{_KEY_PART}"
+)
 _LONG_NUMBER = re.compile(rf"[0-9]\w{{{MAX_DIGITS},}}")  # maybe in a string: _WORDS tells
 
 
@@ -173,7 +268,9 @@ def _past_limits(text: str, fmt: str, data: object = None) -> Reading | None:
     Given the parsed data, the text is scanned for brackets only when the data is nested
     too deeply: each bracket in the text opens a table or an array of the data (a TOML
     header's dotted keys open more), so data within the limit means text within it, and
-    walking the data is several times faster than scanning a large file's text."""
+    walking the data is several times faster than scanning a large file's text. (A TOML
+    dotted key or header too long to parse is looked for before parsing: _too_deep_to_parse.)
+    """
     deep = data is None or _depth(data) > MAX_DEPTH
     found = (deep and _too_deep(text, fmt)) or _too_long(text, fmt)
     if found is None:
@@ -181,6 +278,17 @@ def _past_limits(text: str, fmt: str, data: object = None) -> Reading | None:
     message, offset = found
     line, column = text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
     return _located(fmt, SCHEMA_ERROR, message, line, column)
+
+
+def _too_deep_to_parse(text: str) -> Reading | None:
+    """A schema error at a TOML dotted key or header of more than MAX_DEPTH parts, found
+    before the parser sees it (see _LONG_DOTTED_KEY), or None."""
+    if not _LONG_DOTTED_KEY.search(text):  # the usual case
+        return None
+    reading = _past_limits(text, "toml")
+    if reading is not None:
+        reading.is_spec = "layers" in text  # as for a file that does not parse
+    return reading
 
 
 def _depth(data: object) -> int:
@@ -197,7 +305,9 @@ def _depth(data: object) -> int:
 def _too_deep(text: str, fmt: str) -> tuple[str, int] | None:
     """Each match starts where the last one ended, never inside a string: where one cannot
     (an unterminated string), the scan ends, and the parser says what is wrong."""
-    depth = 1 if fmt == "toml" else 0  # a TOML document is a table without brackets
+    if fmt == "toml":
+        return _too_deep_toml(text)
+    depth = 0
     end = 0
     for match in _BRACKETS[fmt].finditer(text):
         if match.start() != end or match[1] is None:  # skipped unreadable text, or the end
@@ -211,6 +321,74 @@ def _too_deep(text: str, fmt: str) -> tuple[str, int] | None:
             depth += 1 if bracket in "[{" else -1
             if depth > MAX_DEPTH:
                 return TOO_DEEP, offset
+    return None
+
+
+def _too_deep_toml(text: str) -> tuple[str, int] | None:
+    """Where TOML nests past MAX_DEPTH as the parser sees it: the document is a table; a
+    header [a.b] opens a table per part, [[a.b]] an array and its table at the end, and a
+    part named earlier by a [[header]] one more level (its last table); a dotted key a.b.c
+    opens a table per part but the last, inside the table it is in (a header's, or an inline
+    table); each bracket of a value opens an array or an inline table. A scan of tokens, run
+    only when the parsed data is too deep or a dotted key is too long (_LONG_DOTTED_KEY)."""
+    arrays: set[tuple] = set()  # the headers of arrays of tables met so far
+    table = 1  # how deep the last header's table is
+    stack: list[tuple[str, int]] = []  # the brackets open in a value, and the depth inside
+    key: list[str] = []  # the parts of a key, or a header, being read
+    expect = "key"  # "key", "value" (after `=`), "header" (inside [...]) or "after"
+    header = ""  # "[" or "[["
+    end = 0
+    for match in _TOML_TOKENS.finditer(text):
+        if match.start() != end:  # skipped unreadable text (an unterminated string)
+            return None
+        end, mark, string = match.end(), match["mark"], match["string"]
+        word = match["word"] if string is None else string.strip("\"'")
+        if word is not None and expect in ("key", "header"):  # a part of a key or a header
+            key.append(word)
+            if expect == "header":  # the table of this part, from the document down
+                depth = 1 + len(key) + sum(tuple(key[:i]) in arrays for i in range(1, len(key)))
+            else:  # the table the part before this one opened
+                depth = (stack[-1][1] if stack else table) + len(key) - 1
+            if depth > MAX_DEPTH:
+                return TOO_DEEP, match.start()
+        elif mark is None or mark == ".":
+            continue  # a value's word or string, blanks, a comment, a dot between parts
+        elif mark in ("[", "[[") and expect == "key" and not stack and not key:
+            expect, header = "header", mark
+        elif mark == "]" and expect == "header":  # of `]]`, the first: the second is let be
+            path = tuple(key)
+            table = 1 + len(path) + sum(path[:i] in arrays for i in range(1, len(path)))
+            if header == "[[":
+                arrays.add(path)
+                table += 1  # the array and its table
+                if table > MAX_DEPTH:
+                    return TOO_DEEP, match.start()
+            key, expect = [], "after"
+        elif mark == "=" and expect == "key":
+            base = stack[-1][1] if stack else table
+            stack.append(("=", base + len(key) - 1))  # the value's depth, until it ends
+            key, expect = [], "value"
+        elif mark in ("[", "[[", "{") and expect == "value":
+            for offset, bracket in enumerate(mark, match.start()):
+                depth = stack[-1][1] + 1
+                if depth > MAX_DEPTH:
+                    return TOO_DEEP, offset
+                stack.append((bracket, depth))
+            expect = "key" if mark == "{" else "value"
+        elif mark in ("]", "}") and stack:
+            while stack and stack[-1][0] == "=":  # a value inside an inline table ends
+                stack.pop()
+            if stack:
+                stack.pop()
+            expect = "after"
+            if stack and stack[-1][0] == "[":
+                expect = "value"
+        elif mark == "," and stack:
+            while stack and stack[-1][0] == "=" and len(stack) > 1:
+                stack.pop()
+            expect = "key" if stack[-1][0] == "{" else "value"
+        elif mark == "\n" and (not stack or stack[-1][0] == "="):
+            stack, key, expect = [], [], "key"  # a value at the top ends with its line
     return None
 
 
