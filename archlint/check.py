@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import queue
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -261,12 +262,21 @@ def _checked(item: object) -> Finding | str:
         return f"a Finding whose fix is {_shown(item.fix)}, not a Fix or None"
     if item.fix is not None and not _writable(item.fix):
         return f"a Finding whose fix {_shown(item.fix)} holds what a spec file cannot"
+    texts = {n: getattr(item, n) for n in ("message", "layer", "help", "note", "field")}
+    unprintable = {
+        n: _SURROGATE.sub("\ufffd", v) for n, v in texts.items() if v and _SURROGATE.search(v)
+    }
+    if unprintable:  # a lone surrogate: no output can encode it, so it is shown as U+FFFD
+        item = dataclasses.replace(item, **unprintable)
     if item.severity is None or isinstance(item.severity, Severity):
         return item
     try:
         return dataclasses.replace(item, severity=Severity.parse(item.severity))
     except (ValueError, AttributeError):
         return f"a Finding of severity {_shown(item.severity)}, not error, warning or info"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _writable(fix: Fix) -> bool:

@@ -291,3 +291,13 @@ def test_every_known_defect_has_its_strict_xfail():
     for test in fuzzlib.KNOWN.values():
         marks = [m for m in getattr(globals().get(test), "pytestmark", []) if m.name == "xfail"]
         assert marks and marks[0].kwargs["strict"], test
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_a_plugins_text_with_a_lone_surrogate_is_printed_not_a_crash(fmt):
+    # found by fuzz/fuzz.py (seed 7, case 4467) after the JSON reader's surrogates were fixed:
+    # a rule's own message can hold one too
+    no_failure({"kind": "plugin", "data": {"input": {"channels": 1, "height": 1, "width": 1},
+                "layers": [{"type": "linear", "out_features": 1}]},
+                "rules": [{"kind": "bad-finding", "fields": {"layer": 6}}], "cli": True,
+                "fmt": fmt})  # fmt: skip
