@@ -285,9 +285,9 @@ def _writable(fix: Fix) -> bool:
     if not isinstance(fix.key, str):
         return False
     try:
-        json.dumps([fix.old, fix.new], allow_nan=False)
-    except (TypeError, ValueError):  # an object, NaN, an integer past the digit limit
-        return False
+        json.dumps([fix.old, fix.new], allow_nan=False, ensure_ascii=False).encode()
+    except (TypeError, ValueError):  # an object, NaN, an integer past the digit limit, or
+        return False  # a lone surrogate (UnicodeEncodeError), which no UTF-8 file can hold
     return True
 
 

@@ -301,3 +301,11 @@ def test_a_plugins_text_with_a_lone_surrogate_is_printed_not_a_crash(fmt):
                 "layers": [{"type": "linear", "out_features": 1}]},
                 "rules": [{"kind": "bad-finding", "fields": {"layer": 6}}], "cli": True,
                 "fmt": fmt})  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_fix_holding_a_lone_surrogate_is_a_plugin_error(fmt):
+    # found by fuzz/fuzz.py (seed 11): the JSON report wrote the fix's value as it was
+    no_failure({"kind": "plugin", "data": {"input": {"channels": 1, "height": 1, "width": 1},
+                "layers": [{"type": "linear", "out_features": 1}]},
+                "rules": [{"kind": "fix", "fix": 8}], "cli": True, "fmt": fmt})  # fmt: skip
