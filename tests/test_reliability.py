@@ -436,3 +436,22 @@ def test_the_text_is_scanned_for_brackets_only_when_the_data_is_too_deep(monkeyp
     [d] = diagnostics(HEAD.format(8) + f"inputs = {deep}\n")
     # the document, the layers array and its table nest too: the 30th bracket is the 33rd level
     assert d.code == "AL902" and (d.line, d.column) == (8, 10 + MAX_DEPTH - 3) and len(calls) == 1
+
+
+def test_built_in_rules_run_in_the_calling_thread_and_others_under_the_budget(monkeypatch):
+    pipeline = sys.modules["archlint.check"]  # the module: archlint.check is the function
+    batches = []
+    real = pipeline._Batch
+    monkeypatch.setattr(pipeline, "_Batch", lambda jobs, a: batches.append(jobs) or real(jobs, a))
+    doc = archlint.load(SAMPLES / "networks" / "resnet50.toml")
+    assert [d.code for d in archlint.check(doc).diagnostics] == ["AL008"] * 3
+    assert batches == []  # no hand-over to the worker thread for archlint's own rules
+
+    @archlint.rule("X901", "yields-one")
+    def one(analysis, options):
+        yield archlint.Finding(None, "one")
+
+    rules = [*archlint.installed_rules()[0], one]
+    codes = [d.code for d in archlint.check(doc, rules=rules).diagnostics]
+    assert sorted(codes) == ["AL008"] * 3 + ["X901"]
+    assert [[r.code for r, _ in jobs] for jobs in batches] == [["X901"]]
